@@ -1,0 +1,1 @@
+"""The ``crosscoach`` command line: thin commands over the same core the GUI uses."""

@@ -1,0 +1,70 @@
+"""Argument parsing, the shared options, and the one place CLI errors are printed."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app import __version__
+from app.cli import doctor, profile, scenarios
+from app.core.errors import UserError
+
+# Each command module adds its subcommands with ``register(subparsers)`` and
+# sets ``handler(ctx, args) -> int`` on them.
+COMMAND_MODULES = [profile, scenarios, doctor]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crosscoach",
+        description="CrossCoach: rehearse cross-selling on camera and get coached. "
+        "Run without arguments to open the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"CrossCoach {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="data folder (database, media, settings); default: $CROSSCOACH_DATA_DIR "
+        "or your user data folder",
+    )
+    parser.add_argument(
+        "--as",
+        dest="acting_as",
+        metavar="NAME|ID",
+        help="act as this profile for this command (default: $CROSSCOACH_PROFILE "
+        "or the active profile)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from app.ui.launch import launch_gui
+
+        return launch_gui(data_dir=args.data_dir, acting_as=args.acting_as)
+    if not hasattr(args, "handler"):
+        parser.parse_args([*argv, "--help"])  # a command group without its action
+    from app.bootstrap import open_context
+
+    ctx = None
+    try:
+        ctx = open_context(args.data_dir, args.acting_as)
+        if ctx.acting_as:
+            ctx.profile()  # a mistyped --as fails here, before anything is done
+        return args.handler(ctx, args) or 0
+    except UserError as err:
+        print(f"crosscoach: {err.message}", file=sys.stderr)
+        if err.hint:
+            print(f"  What to do: {err.hint}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("crosscoach: stopped.", file=sys.stderr)
+        return 130
+    finally:
+        if ctx is not None:
+            ctx.close()

@@ -1,0 +1,80 @@
+"""The content-addressed media store: ``media/<sha[:2]>/<sha256><ext>``, never rewritten.
+
+A file enters the store by being copied (or moved) to a temporary name in the
+store, hashed on the way, flushed to disk and renamed into place; a file
+already there with the same hash is simply reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+CHUNK = 1024 * 1024
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def media_path(media_root: Path, sha256: str, suffix: str) -> Path:
+    return media_root / sha256[:2] / f"{sha256}{suffix.lower()}"
+
+
+def store_file(media_root: Path, source: Path, *, move: bool = False) -> tuple[str, Path]:
+    """Put ``source`` into the store; returns its SHA-256 and its path in the store.
+
+    With ``move`` the source is removed once the stored copy is safely on disk.
+    """
+    suffix = source.suffix
+    media_root.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", suffix=suffix, dir=media_root)
+    tmp = Path(tmp_name)
+    try:
+        digest = hashlib.sha256()
+        with open(source, "rb") as src, os.fdopen(fd, "wb") as dst:
+            while block := src.read(CHUNK):
+                digest.update(block)
+                dst.write(block)
+            dst.flush()
+            os.fsync(dst.fileno())
+        sha = digest.hexdigest()
+        final = media_path(media_root, sha, suffix)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists() and final.stat().st_size == tmp.stat().st_size:
+            tmp.unlink()
+        else:
+            os.replace(tmp, final)
+            os.chmod(final, 0o444)  # immutable by convention and by mode
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if move:
+        source.unlink()
+    return sha, final
+
+
+def find_media(media_root: Path, sha256: str) -> Path | None:
+    folder = media_root / sha256[:2]
+    if folder.is_dir():
+        for candidate in folder.glob(f"{sha256}.*"):
+            return candidate
+    return None
+
+
+def copy_verified(source: Path, target: Path) -> None:
+    """Copy to a temporary name beside ``target``, check the hash, rename into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.partial")
+    shutil.copyfile(source, tmp)
+    if sha256_file(tmp) != sha256_file(source):
+        tmp.unlink(missing_ok=True)
+        raise OSError(f"copy of {source.name} did not match the original")
+    os.replace(tmp, target)

@@ -1,0 +1,72 @@
+"""Schema migrations (Alembic), applied at start-up after a backup copy."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from app.core.clock import utcnow
+from app.core.errors import UserError
+from app.core.paths import DataPaths
+
+SCRIPTS = Path(__file__).with_name("migrations")
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(SCRIPTS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory(str(SCRIPTS)).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, paths: DataPaths | None = None, target: str = "head") -> None:
+    """Bring the database to ``target``; back it up first when it holds data."""
+    current = current_revision(engine)
+    scripts = ScriptDirectory(str(SCRIPTS))
+    if current is not None and not _known(scripts, current):
+        raise UserError(
+            "This data folder was written by a newer version of CrossCoach.",
+            "Update CrossCoach to open it, or choose another data folder with --data-dir.",
+        )
+    wanted = scripts.get_current_head() if target == "head" else target
+    if current == wanted:
+        return
+    if current is not None and paths is not None:
+        backup(paths, label=current)
+    command.upgrade(alembic_config(engine), target)
+
+
+def _known(scripts: ScriptDirectory, revision: str) -> bool:
+    return revision in {s.revision for s in scripts.walk_revisions()}
+
+
+def backup(paths: DataPaths, label: str) -> Path:
+    """A consistent copy of the database (WAL included) in ``backups/``."""
+    paths.backups.mkdir(parents=True, exist_ok=True)
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    target = paths.backups / f"crosscoach-{stamp}-rev{label}.db"
+    src = sqlite3.connect(paths.database)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target

@@ -1,0 +1,94 @@
+"""Profiles: the people who use CrossCoach, and who is acting right now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.core.errors import NotFound, UserError
+from app.core.models import Person, Role, Team
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A person as the UI and CLI see them: plain data, detached from any session."""
+
+    id: str
+    name: str
+    role: Role
+    team: str | None
+
+    @property
+    def reviews(self) -> bool:
+        return self.role.reviews
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "role": self.role.value, "team": self.team}
+
+
+def to_profile(person: Person) -> Profile:
+    return Profile(person.id, person.name, person.role, person.team.name if person.team else None)
+
+
+def parse_role(text: str) -> Role:
+    try:
+        return Role(text.strip().lower())
+    except ValueError:
+        raise UserError(
+            f"'{text}' is not a role CrossCoach knows.", "Use rep, trainer or manager."
+        ) from None
+
+
+def team_by_name(s: Session, name: str) -> Team:
+    """The team with this name (ignoring case), created when it does not exist yet."""
+    team = s.scalar(
+        select(Team).where(func.lower(Team.name) == name.strip().lower(), Team.deleted.is_(False))
+    )
+    if team is None:
+        team = Team(name=name.strip())
+        s.add(team)
+    return team
+
+
+def create_profile(s: Session, name: str, role: Role, team: str | None = None) -> Profile:
+    name = name.strip()
+    if not name:
+        raise UserError("A profile needs a name.", "Type the name your team knows you by.")
+    if len(name) > 120:
+        raise UserError("That name is longer than 120 characters.", "Use a shorter name.")
+    person = Person(name=name, role=role, team=team_by_name(s, team) if team else None)
+    s.add(person)
+    s.flush()
+    return to_profile(person)
+
+
+def list_profiles(s: Session) -> list[Profile]:
+    people = s.scalars(
+        select(Person).where(Person.deleted.is_(False)).order_by(func.lower(Person.name))
+    )
+    return [to_profile(p) for p in people]
+
+
+def find_profile(s: Session, name_or_id: str) -> Profile:
+    """A profile by its id, the start of its id, or its name (ignoring case)."""
+    needle = name_or_id.strip()
+    live = Person.deleted.is_(False)
+    person = s.get(Person, needle)
+    if person is None or person.deleted:
+        matches = list(s.scalars(select(Person).where(live, func.lower(Person.name) == needle.lower())))
+        if not matches and len(needle) >= 4:
+            matches = list(s.scalars(select(Person).where(live, Person.id.startswith(needle))))
+        if len(matches) > 1:
+            raise UserError(
+                f"More than one profile matches '{needle}'.",
+                "Use the profile's id instead (crosscoach profile list shows it).",
+            )
+        person = matches[0] if matches else None
+    if person is None:
+        raise NotFound(
+            f"There is no profile called '{needle}'.",
+            "See who exists with: crosscoach profile list",
+        )
+    return to_profile(person)

@@ -1,0 +1,1 @@
+"""Recording takes with ffmpeg: devices, commands, the recording process, recovery, take check."""

@@ -1,0 +1,1 @@
+"""Coaching: scoring, comments, Top Videos, leaderboard, reports."""

@@ -1,0 +1,1 @@
+"""Scenario packs: format, validation, import/export, the library and the built-in pack."""

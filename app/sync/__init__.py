@@ -1,0 +1,1 @@
+"""Offline-first sync through a shared folder or a shared PostgreSQL database."""
