@@ -47,7 +47,10 @@ def _list(ctx, args) -> int:
     elif not profiles:
         print("No profiles yet. Create one with: crosscoach profile create --name NAME --role rep")
     else:
-        rows = [("*" if p.id == active else "", p.name, p.role.value, p.team or "", p.id) for p in profiles]
+        rows = [
+            ("*" if p.id == active else "", p.name, p.role.value, p.team or "", p.id)
+            for p in profiles
+        ]
         print_table(["", "Name", "Role", "Team", "Id"], rows)
     return 0
 

@@ -227,9 +227,7 @@ class Assignment(Synced, Base):
 
     __tablename__ = "assignments"
     __table_args__ = (
-        CheckConstraint(
-            "(person_id IS NOT NULL) <> (team_id IS NOT NULL)", name="one_assignee"
-        ),
+        CheckConstraint("(person_id IS NOT NULL) <> (team_id IS NOT NULL)", name="one_assignee"),
     )
 
     scenario_id: Mapped[str] = mapped_column(ForeignKey("scenarios.id"))
