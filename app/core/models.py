@@ -52,7 +52,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     REP = "rep"
     TRAINER = "trainer"
     MANAGER = "manager"
@@ -63,20 +63,20 @@ class Role(str, enum.Enum):
         return self is not Role.REP
 
 
-class SubmissionStatus(str, enum.Enum):
+class SubmissionStatus(enum.StrEnum):
     NEW = "new"
     IN_REVIEW = "in_review"
     RETAKE_REQUESTED = "retake_requested"
     APPROVED = "approved"
 
 
-class Decision(str, enum.Enum):
+class Decision(enum.StrEnum):
     NONE = "none"
     APPROVE = "approve"
     RETAKE = "retake"
 
 
-class Consent(str, enum.Enum):
+class Consent(enum.StrEnum):
     PENDING = "pending"
     GRANTED = "granted"
     REFUSED = "refused"
