@@ -1,0 +1,89 @@
+"""What the About dialog and the bundle's licence file say about CrossCoach's parts."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+from app import __version__
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    version: str
+    licence: str
+    url: str
+
+
+# (distribution, shown name, licence, home page) of what a bundle carries.
+_PARTS = [
+    ("pyside6-essentials", "Qt for Python (PySide6) and Qt", "LGPL-3.0-only", "https://www.qt.io/"),
+    ("opencv-python-headless", "OpenCV", "Apache-2.0", "https://opencv.org/"),
+    ("sqlalchemy", "SQLAlchemy", "MIT", "https://www.sqlalchemy.org/"),
+    ("alembic", "Alembic", "MIT", "https://alembic.sqlalchemy.org/"),
+    ("psycopg", "psycopg 3 (with libpq)", "LGPL-3.0-only", "https://www.psycopg.org/"),
+    ("ffmpeg-python", "ffmpeg-python", "Apache-2.0", "https://github.com/kkroening/ffmpeg-python"),
+    (
+        "imageio-ffmpeg",
+        "imageio-ffmpeg",
+        "BSD-2-Clause",
+        "https://github.com/imageio/imageio-ffmpeg",
+    ),
+    ("platformdirs", "platformdirs", "MIT", "https://github.com/tox-dev/platformdirs"),
+    ("pyyaml", "PyYAML", "MIT", "https://pyyaml.org/"),
+]
+
+
+def _installed(dist: str) -> str:
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def ffmpeg_build(ffmpeg_exe: str) -> tuple[str, str]:
+    """FFmpeg's version and licence; the licence depends on how it was built
+    (GPL when built with --enable-gpl, version 3 with --enable-version3)."""
+    try:
+        text = subprocess.run(
+            [ffmpeg_exe, "-version"], capture_output=True, text=True, timeout=20
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "", "unknown (ffmpeg could not be run)"
+    found = re.search(r"ffmpeg version (\S+)", text)
+    config = re.search(r"configuration:(.*)", text)
+    flags = config.group(1) if config else ""
+    family = "GPL" if "--enable-gpl" in flags else "LGPL"
+    if "--enable-version3" in flags:
+        return (found.group(1) if found else ""), f"{family}-3.0-or-later"
+    return (
+        found.group(1) if found else ""
+    ), f"{family}-{'2.0' if family == 'GPL' else '2.1'}-or-later"
+
+
+def components(ffmpeg_exe: str | None = None) -> list[Component]:
+    parts = [Component(name, _installed(dist), lic, url) for dist, name, lic, url in _PARTS]
+    if ffmpeg_exe:
+        ffmpeg_version, ffmpeg_licence = ffmpeg_build(ffmpeg_exe)
+        parts.insert(1, Component("FFmpeg", ffmpeg_version, ffmpeg_licence, "https://ffmpeg.org/"))
+    return parts
+
+
+def licence_text(ffmpeg_exe: str | None = None) -> str:
+    lines = [
+        f"CrossCoach {__version__} — GPL-3.0-or-later",
+        "",
+        "CrossCoach includes these parts, each under its own licence:",
+        "",
+    ]
+    for c in components(ffmpeg_exe):
+        lines.append(f"- {c.name} {c.version}: {c.licence} ({c.url})")
+    lines += [
+        "",
+        "Qt and PySide6 are used under the LGPL: they are shipped as separate shared",
+        "libraries that you may replace with your own build.",
+    ]
+    return "\n".join(lines) + "\n"
