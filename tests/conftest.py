@@ -51,3 +51,89 @@ def cli(data_dir, capsys):
         return code, out.out, out.err
 
     return call
+
+
+@pytest.fixture
+def make_scenario(ctx):
+    """A scenario with its own products and rubric: ``make_scenario("pitch", attempts=2)``.
+
+    Criteria are (key, max_score) pairs; returns the scenario's id.
+    """
+    from app.core.models import Product, Rubric, RubricCriterion, Scenario
+
+    def make(key: str, attempts: int = 3, criteria=(("opening", 5), ("bridge", 5))) -> str:
+        with ctx.session() as s:
+            product = Product(key=f"{key}-account", name=f"{key} account")
+            suggested = Product(key=f"{key}-card", name=f"{key} card")
+            rubric = Rubric(key=f"{key}-rubric", name=f"{key} rubric")
+            rubric.criteria = [
+                RubricCriterion(key=k, name=k.title(), max_score=top, position=n)
+                for n, (k, top) in enumerate(criteria)
+            ]
+            s.add_all([product, suggested, rubric])
+            s.flush()
+            scenario = Scenario(
+                key=key,
+                title=f"Scenario {key}",
+                situation="A customer opens an account.",
+                primary_product_id=product.id,
+                cross_sell_product_id=suggested.id,
+                rubric_id=rubric.id,
+                allowed_attempts=attempts,
+                max_answer_seconds=30,
+            )
+            s.add(scenario)
+            s.flush()
+            return scenario.id
+
+    return make
+
+
+@pytest.fixture
+def make_take(ctx):
+    """A real take: a short ffmpeg clip in the media store plus its Take row.
+
+    ``make_take(person_id, scenario_id, assignment_id=None, attempt=1)``
+    returns the take's id. Every clip has its own tone, so its own SHA-256.
+    """
+    import itertools
+    import subprocess
+
+    from app.core.clock import utcnow
+    from app.core.media import store_file
+    from app.core.models import Take
+    from app.recorder.ffmpeg_tools import find_ffmpeg
+
+    tones = itertools.count(300, 17)
+
+    def make(person_id: str, scenario_id: str, assignment_id=None, attempt: int = 1) -> str:
+        clip = ctx.paths.root / f"clip-{next(tones)}.mp4"
+        subprocess.run(
+            [
+                find_ffmpeg().path, "-v", "error", "-y",
+                "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=10",
+                "-f", "lavfi", "-i", f"sine=frequency={clip.stem[5:]}:sample_rate=48000",
+                "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-shortest", str(clip),
+            ],
+            check=True,
+        )  # fmt: skip
+        sha, stored = store_file(ctx.paths.media, clip, move=True)
+        with ctx.session() as s:
+            take = Take(
+                person_id=person_id,
+                scenario_id=scenario_id,
+                assignment_id=assignment_id,
+                attempt=attempt,
+                sha256=sha,
+                size_bytes=stored.stat().st_size,
+                duration_seconds=1.0,
+                width=160,
+                height=90,
+                recorded_at=utcnow(),
+            )
+            s.add(take)
+            s.flush()
+            return take.id
+
+    return make

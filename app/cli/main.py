@@ -6,12 +6,22 @@ import argparse
 import sys
 
 from app import __version__
-from app.cli import doctor, profile, scenarios
+from app.cli import (
+    doctor,
+    practice,
+    profile,
+    record,
+    review,
+    review_reports,
+    review_team,
+    scenarios,
+    sync,
+)
 from app.core.errors import UserError
 
 # Each command module adds its subcommands with ``register(subparsers)`` and
 # sets ``handler(ctx, args) -> int`` on them.
-COMMAND_MODULES = [profile, scenarios, doctor]
+COMMAND_MODULES = [profile, scenarios, doctor, practice, record, review, review_team, review_reports, sync]
 
 
 def build_parser() -> argparse.ArgumentParser:

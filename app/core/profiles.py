@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import NotFound, UserError
+from app.core.ids import natural_id
 from app.core.models import Person, Role, Team
 
 
@@ -47,8 +48,12 @@ def team_by_name(s: Session, name: str) -> Team:
         select(Team).where(func.lower(Team.name) == name.strip().lower(), Team.deleted.is_(False))
     )
     if team is None:
-        team = Team(name=name.strip())
-        s.add(team)
+        # The id comes from the name: "North" made on two devices offline is one team.
+        team = s.get(Team, natural_id("teams", name.strip().lower()))
+        if team is None:
+            team = Team(id=natural_id("teams", name.strip().lower()), name=name.strip())
+            s.add(team)
+        team.deleted = False
     return team
 
 

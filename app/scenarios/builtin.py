@@ -1,5 +1,40 @@
-"""The built-in scenario pack, loaded on the first start of a data folder."""
+"""The built-in scenario pack, shipped in resources/scenarios/builtin/.
+
+It is imported as the system (no person) the first time a data folder is
+opened, and again only when CrossCoach ships a newer version of the pack;
+the version loaded is remembered in the data folder's LocalState.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import as_file, files
+
+from app.core.models import LocalState
+from app.scenarios.importer import apply_pack
+from app.scenarios.pack import read_pack
+
+STATE_KEY = "builtin_pack_version"
 
 
-def ensure_builtin_pack(ctx) -> None:
-    """Placeholder until the pack loader lands."""
+def builtin_pack_file():
+    """pack.yaml of the shipped pack, as an importlib.resources Traversable."""
+    return files("app.resources").joinpath("scenarios", "builtin", "pack.yaml")
+
+
+def ensure_builtin_pack(ctx) -> bool:
+    """Load the shipped pack when this data folder has an older one or none; True if loaded."""
+    with as_file(builtin_pack_file()) as manifest:
+        pack = read_pack(manifest.parent)
+        try:
+            with ctx.db.session(person_id=None) as s:
+                state = s.get(LocalState, STATE_KEY)
+                if state is not None and int(state.value) >= pack.info.version:
+                    return False
+                apply_pack(s, pack, ctx.paths.media)
+                if state is None:
+                    s.add(LocalState(key=STATE_KEY, value=str(pack.info.version)))
+                else:
+                    state.value = str(pack.info.version)
+        finally:
+            pack.source.close()
+    return True
