@@ -3,33 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 from app import __version__
-from app.cli import (
-    doctor,
-    practice,
-    profile,
-    record,
-    review,
-    review_reports,
-    review_team,
-    scenarios,
-    sync,
-)
 from app.core.errors import UserError
 
 # Each command module adds its subcommands with ``register(subparsers)`` and
-# sets ``handler(ctx, args) -> int`` on them.
-COMMAND_MODULES = [profile, scenarios, doctor, practice, record, review, review_team, review_reports, sync]
+# sets ``handler(ctx, args) -> int`` on them. They are imported only when a
+# command is given, so the desktop app and --version start without them.
+COMMAND_MODULES = [
+    "profile",
+    "scenarios",
+    "doctor",
+    "practice",
+    "record",
+    "review",
+    "review_team",
+    "review_reports",
+    "sync",
+]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="crosscoach",
-        description="CrossCoach: rehearse cross-selling on camera and get coached. "
-        "Run without arguments to open the desktop app.",
-    )
+def add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", action="version", version=f"CrossCoach {__version__}")
     parser.add_argument(
         "--data-dir",
@@ -44,19 +40,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="act as this profile for this command (default: $CROSSCOACH_PROFILE "
         "or the active profile)",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crosscoach",
+        description="CrossCoach: rehearse cross-selling on camera and get coached. "
+        "Run without arguments to open the desktop app.",
+    )
+    add_global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMAND_MODULES:
-        module.register(sub)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"app.cli.{name}").register(sub)
     return parser
 
 
 def run(argv: list[str]) -> int:
+    first = argparse.ArgumentParser(prog="crosscoach", add_help=False)
+    add_global_options(first)
+    options, rest = first.parse_known_args(argv)
+    if not rest:  # no command: the desktop app
+        from app.ui.launch import launch_gui
+
+        return launch_gui(data_dir=options.data_dir, acting_as=options.acting_as)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        from app.ui.launch import launch_gui
-
-        return launch_gui(data_dir=args.data_dir, acting_as=args.acting_as)
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if not hasattr(args, "handler"):
         parser.parse_args([*argv, "--help"])  # a command group without its action
     from app.bootstrap import open_context
