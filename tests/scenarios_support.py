@@ -1,0 +1,105 @@
+"""Helpers for the scenario pack tests: a valid pack to break, and a database dump."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from app.core.models import Base
+from app.recorder.ffmpeg_tools import find_ffmpeg
+
+
+def scenario(key: str = "tent-bag", **changes) -> dict:
+    entry = {
+        "key": key,
+        "title": "Tent buyer heading to the mountains",
+        "situation": "A couple buys a two-person tent for a week of camping at 2,000 m.",
+        "customer_line": "We've got the tent sorted. It can't be that cold in July, right?",
+        "product": "tent",
+        "cross_sell": "sleeping-bag",
+        "talking_points": ["Ask where and when they camp.", "Nights at altitude drop near 0 C."],
+        "keywords": {"mention": ["comfort rating", "altitude"], "avoid": ["freeze"]},
+        "tags": ["outdoor", "retail"],
+        "difficulty": "medium",
+        "prep_seconds": 30,
+        "max_answer_seconds": 90,
+        "allowed_attempts": 3,
+        "rubric": "basic",
+    }
+    entry.update(changes)
+    return entry
+
+
+VALID_PACK = {
+    "format": "crosscoach-pack",
+    "version": 1,
+    "pack": {"key": "outdoor", "name": "Outdoor shop", "version": 1},
+    "products": [
+        {"key": "tent", "name": "Two-person tent"},
+        {"key": "sleeping-bag", "name": "Three-season sleeping bag", "category": "Sleeping"},
+    ],
+    "cross_sells": [{"from": "tent", "to": "sleeping-bag", "why": "Mountain nights are cold."}],
+    "rubrics": [
+        {
+            "key": "basic",
+            "name": "Basic cross-sell",
+            "criteria": [
+                {"key": "need", "name": "Asks about the need", "weight": 2, "max_score": 5},
+                {"key": "close", "name": "Suggests a next step", "weight": 1, "max_score": 5},
+            ],
+        }
+    ],
+    "scenarios": [scenario()],
+}
+
+
+def pack_data(**top_changes) -> dict:
+    data = copy.deepcopy(VALID_PACK)
+    data.update(top_changes)
+    return data
+
+
+def pack_text(data: dict | None = None) -> str:
+    return yaml.safe_dump(data or pack_data(), sort_keys=False, allow_unicode=True)
+
+
+def write_pack(folder: Path, content: str | bytes | dict | None = None, media=None) -> Path:
+    """A pack folder with pack.yaml (text, bytes or data) and media files {name: bytes}."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if content is None or isinstance(content, dict):
+        content = pack_text(content)
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    (folder / "pack.yaml").write_bytes(content)
+    for name, data in (media or {}).items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return folder
+
+
+def make_audio(path: Path, frequency: int = 440) -> bytes:
+    """A real one-second tone recorded by ffmpeg, as a customer prompt would be."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            find_ffmpeg().path, "-v", "error", "-y", "-f", "lavfi",
+            "-i", f"sine=frequency={frequency}:sample_rate=16000:duration=1",
+            "-c:a", "aac", str(path),
+        ],
+        check=True,
+    )  # fmt: skip
+    return path.read_bytes()
+
+
+def dump_database(ctx) -> dict[str, list[tuple]]:
+    """Every row of every table, in a stable order: equal dumps mean nothing changed."""
+    with ctx.db.session() as s:
+        return {
+            table.name: sorted((tuple(row) for row in s.execute(select(table))), key=repr)
+            for table in Base.metadata.sorted_tables
+        }
