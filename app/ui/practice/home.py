@@ -1,0 +1,196 @@
+"""The first screen of Practice: the rep's assignments and free practice on any scenario."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.practice.assignments import AssignmentStatus, RepAssignment
+from app.scenarios.library import ScenarioRow
+from app.ui.icons import set_icon
+from app.ui.theme import ERROR_COLOR, current_scheme
+from app.ui.widgets import EmptyState
+
+STATUS_WORDS = {
+    AssignmentStatus.TO_DO: "To do",
+    AssignmentStatus.SUBMITTED: "Submitted",
+    AssignmentStatus.RETAKE_REQUESTED: "Retake requested",
+    AssignmentStatus.APPROVED: "Approved",
+}
+
+
+def due_text(due: date | None, overdue: bool) -> str:
+    if due is None:
+        return "No due date"
+    text = due.strftime("%d %b %Y")
+    return f"{text} (overdue)" if overdue else text
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for col in range(1, len(headers)):
+        table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+    table.setAlternatingRowColors(True)
+    return table
+
+
+def fit_text(empty: EmptyState) -> None:
+    """Give the wrapped sentence of an empty state the height it needs (a centred,
+    word-wrapped label is otherwise squeezed to one line)."""
+    width = empty.text.maximumWidth()
+    empty.text.setMinimumWidth(width)
+    empty.text.setMinimumHeight(empty.text.heightForWidth(width))
+
+
+def _stacked(table: QTableWidget, empty: EmptyState) -> QStackedWidget:
+    stack = QStackedWidget()
+    stack.addWidget(table)
+    stack.addWidget(empty)
+    return stack
+
+
+class PracticeHome(QWidget):
+    """Emits ``open_scenario(scenario id)`` when the rep opens an assignment or a scenario."""
+
+    open_scenario = Signal(str)
+    device_check_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 12, 24, 16)
+
+        top = QHBoxLayout()
+        self.summary = QLabel(objectName="hint")
+        self.device_button = QPushButton("Check camera and microphone…")
+        set_icon(self.device_button, "settings")
+        self.device_button.setToolTip("See yourself and test the microphone level (Ctrl+D)")
+        self.device_button.clicked.connect(self.device_check_requested)
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.device_button)
+        layout.addLayout(top)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        mine = QWidget()
+        mine_box = QVBoxLayout(mine)
+        mine_box.setContentsMargins(0, 0, 0, 0)
+        mine_box.addWidget(QLabel("My assignments", objectName="sectionTitle"))
+        self.assignments = _table(["Scenario", "Due", "Attempts", "Status"])
+        self.assignments.setObjectName("assignments")
+        self.no_assignments = EmptyState(
+            "practice",
+            "No assignments yet",
+            "When your trainer gives you a scenario to practise, it appears here. "
+            "Meanwhile, pick any scenario below for free practice.",
+        )
+        fit_text(self.no_assignments)
+        self.no_assignments.setMinimumHeight(self.no_assignments.sizeHint().height())
+        self.assignments_stack = _stacked(self.assignments, self.no_assignments)
+        mine_box.addWidget(self.assignments_stack)
+        split.addWidget(mine)
+
+        free = QWidget()
+        free_box = QVBoxLayout(free)
+        free_box.setContentsMargins(0, 8, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Free practice", objectName="sectionTitle"), 1)
+        self.search = QLineEdit(placeholderText="Search scenarios (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(280)
+        row.addWidget(self.search)
+        free_box.addLayout(row)
+        self.scenarios = _table(["Scenario", "Product", "Suggest", "Answer"])
+        self.scenarios.setObjectName("freePractice")
+        self.no_scenarios = EmptyState("search", "No scenario matches", "")
+        self.scenarios_stack = _stacked(self.scenarios, self.no_scenarios)
+        free_box.addWidget(self.scenarios_stack)
+        split.addWidget(free)
+        split.setSizes([300, 400])
+        layout.addWidget(split, 1)
+
+        hint = QLabel("Double-click or press Enter to open a scenario.", objectName="hint")
+        layout.addWidget(hint)
+
+        for table in (self.assignments, self.scenarios):
+            table.itemActivated.connect(lambda item, t=table: self._open_row(t, item.row()))
+        find = QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    # --- filling ------------------------------------------------------------------
+
+    def show_assignments(self, rows: list[RepAssignment]) -> None:
+        table = self.assignments
+        table.setRowCount(len(rows))
+        warn = QBrush(QColor(ERROR_COLOR[current_scheme()]))
+        for i, r in enumerate(rows):
+            cells = [
+                r.assignment.scenario_title,
+                due_text(r.assignment.due_date, r.overdue),
+                f"{r.attempts_used} of {r.attempts_allowed}",
+                STATUS_WORDS[r.status],
+            ]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, r.assignment.scenario_id)
+                if r.overdue and col in (0, 1):
+                    item.setForeground(warn)
+                    item.setToolTip("This assignment is past its due date.")
+                table.setItem(i, col, item)
+        self.assignments_stack.setCurrentIndex(0 if rows else 1)
+        overdue = sum(r.overdue for r in rows)
+        todo = sum(
+            r.status in (AssignmentStatus.TO_DO, AssignmentStatus.RETAKE_REQUESTED) for r in rows
+        )
+        parts = [f"{todo} to do" if rows else "Nothing assigned"]
+        if overdue:
+            parts.append(f"{overdue} overdue")
+        self.summary.setText(", ".join(parts) + ".")
+
+    def show_scenarios(self, rows: list[ScenarioRow], search: str) -> None:
+        table = self.scenarios
+        table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            cells = [r.title, r.product, r.cross_sell, f"up to {r.max_answer_seconds} s"]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, r.id)
+                table.setItem(i, col, item)
+        if search.strip():
+            self.no_scenarios.title.setText("No scenario matches")
+            self.no_scenarios.text.setText(
+                f'Nothing matches "{search.strip()}". Try fewer or other words.'
+            )
+        else:
+            self.no_scenarios.title.setText("No scenarios yet")
+            self.no_scenarios.text.setText(
+                "Ask your trainer for a scenario pack, or import one on the Scenarios page."
+            )
+        fit_text(self.no_scenarios)
+        self.scenarios_stack.setCurrentIndex(0 if rows else 1)
+
+    def _open_row(self, table: QTableWidget, row: int) -> None:
+        item = table.item(row, 0)
+        if item is not None:
+            self.open_scenario.emit(item.data(Qt.ItemDataRole.UserRole))
