@@ -321,7 +321,11 @@ class Comment(Synced, Base):
     """A coaching comment at an exact moment of a submission's video."""
 
     __tablename__ = "comments"
-    __table_args__ = (CheckConstraint("at_seconds >= 0", name="at_positive"),)
+    __table_args__ = (
+        CheckConstraint("at_seconds >= 0", name="at_positive"),
+        # Covers the review queue's count of live comments per submission.
+        Index("ix_comments_submission_live", "submission_id", "deleted"),
+    )
 
     submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), index=True)
     at_seconds: Mapped[float] = mapped_column(Float)

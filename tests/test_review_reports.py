@@ -1,0 +1,188 @@
+# ruff: noqa: F811  (the fixtures imported from review_support are parameters here)
+"""The scores CSV, checked cell by cell, and the PDF coaching report."""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+
+import pytest
+from pypdf import PdfReader
+from review_support import coaching, review_video, utc  # noqa: F401  (fixtures)
+from sqlalchemy import select
+
+from app.core.errors import UserError
+from app.core.models import Decision, Rubric, RubricCriterion, Scenario, Submission
+from app.review.comments import add_comment
+from app.review.decisions import decide
+from app.review.export import write_scores_csv
+from app.review.periods import ALL_TIME, parse_period
+from app.review.report import build_report, write_report_pdf
+from app.review.scores import score_rows
+from app.review.scoring import score_submission
+
+GOOD = {"discovery": 4, "benefit": 3, "close": 7}  # 72.5
+HALF = {"discovery": 5, "benefit": 0, "close": 0}  # 50.0
+
+
+@pytest.fixture
+def scored(coaching, make_profile):
+    """Three reviews across two months, two rubrics and an awkward name."""
+    zoe = make_profile('Zoë "Z" Ng, Jr.', "rep", team="South")
+    with coaching.ctx.session() as s:
+        rubric = Rubric(key="rv-short", name="Short")
+        rubric.criteria = [RubricCriterion(key="rapport", name="Rapport", weight=1.0, max_score=3)]
+        s.add(rubric)
+        s.flush()
+        base = s.get(Scenario, coaching.scenario_id)
+        short = Scenario(
+            key="rv-short-offer",
+            title="Short offer",
+            situation="A quick chat.",
+            primary_product_id=base.primary_product_id,
+            cross_sell_product_id=base.cross_sell_product_id,
+            rubric_id=rubric.id,
+        )
+        s.add(short)
+        s.flush()
+        short_id = short.id
+    ana = coaching.submit(coaching.ana, utc(2026, 11, 20))
+    zoe_sub = coaching.submit(zoe, utc(2026, 11, 25))
+    with coaching.ctx.session() as s:
+        s.get(Submission, zoe_sub).scenario_id = short_id
+    with coaching.ctx.session() as s:
+        score_submission(
+            s, coaching.tom, ana, GOOD, "Lovely open questions.", now=utc(2026, 11, 30, 23, 59)
+        )
+        decide(s, coaching.tom, ana, Decision.APPROVE)
+        score_submission(s, coaching.max, ana, HALF, "Close earlier.", now=utc(2026, 12, 1, 8))
+        decide(s, coaching.max, ana, Decision.RETAKE, "Ask for the card.")
+        score_submission(s, coaching.tia, zoe_sub, {"rapport": 2}, now=utc(2026, 11, 26, 10))
+        add_comment(s, coaching.tom, ana, 1.5, "Great question", "good discovery question")
+        add_comment(s, coaching.max, ana, 3.0, "", "missed the cross-sell moment")
+    return coaching, ana, zoe_sub
+
+
+def _read(path):
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the UTF-8 mark spreadsheet programs look for
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+def test_the_scores_csv_cell_by_cell(scored, tmp_path):
+    coaching, ana, zoe = scored
+    with coaching.ctx.session() as s:
+        rows = score_rows(s)
+    path = tmp_path / "scores.csv"
+    assert write_scores_csv(path, rows) == 3
+    header, *body = _read(path)
+    assert header == [
+        "submission_id",
+        "rep",
+        "team",
+        "scenario",
+        "reviewer",
+        "reviewed_date",
+        "period",
+        "discovery",
+        "benefit",
+        "close",
+        "rapport",
+        "points",
+        "decision",
+    ]
+    assert body == [
+        [zoe, 'Zoë "Z" Ng, Jr.', "South", "rv-short-offer", "Tia Trainer", "2026-11-26",
+         "2026-11", "", "", "", "2", "66.7", "none"],
+        [ana, "Ana Souza", "North", "rv-card-offer", "Tom Trainer", "2026-11-30",
+         "2026-11", "4", "3", "7", "", "72.5", "approve"],
+        [ana, "Ana Souza", "North", "rv-card-offer", "Max Manager", "2026-12-01",
+         "2026-12", "5", "0", "0", "", "50.0", "retake"],
+    ]  # fmt: skip
+    text = path.read_text(encoding="utf-8-sig")
+    assert '"Zoë ""Z"" Ng, Jr."' in text  # quoted, quotes doubled
+
+
+def test_the_csv_for_one_period_rep_and_scenario(scored, tmp_path):
+    coaching, ana, _ = scored
+    november = parse_period("2026-11")
+    with coaching.ctx.session() as s:
+        rows = score_rows(s, november, rep_id=coaching.ana.id, scenario_id=coaching.scenario_id)
+    path = tmp_path / "ana.csv"
+    write_scores_csv(path, rows, november)
+    header, *body = _read(path)
+    assert header[7:] == ["discovery", "benefit", "close", "points", "decision"]
+    assert body == [
+        [ana, "Ana Souza", "North", "rv-card-offer", "Tom Trainer", "2026-11-30", "2026-11",
+         "4", "3", "7", "72.5", "approve"],
+    ]  # fmt: skip
+
+
+def test_a_csv_into_a_missing_folder_is_refused_and_nothing_is_written(scored, tmp_path):
+    coaching, _, _ = scored
+    with coaching.ctx.session() as s:
+        rows = score_rows(s, ALL_TIME)
+    with pytest.raises(UserError, match="does not exist"):
+        write_scores_csv(tmp_path / "nowhere" / "scores.csv", rows)
+    assert not (tmp_path / "nowhere").exists()
+
+
+def _pdf_text(path) -> str:
+    """The PDF's words with spacing evened out (Qt writes gaps as tabs, ff as a ligature)."""
+    text = " ".join(page.extract_text() for page in PdfReader(path).pages)
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def test_the_coaching_report_pdf_holds_the_rep_scores_and_comments(scored, tmp_path):
+    coaching, _, _ = scored
+    with coaching.ctx.session() as s:
+        report = build_report(s, "Ana Souza", parse_period("2026-Q4"))
+    assert [r.points for r in report.rows] == [72.5, 50.0]
+    assert report.mean_points == 61.2  # 61.25, rounded half to even
+    by_key = {c.key: c for c in report.criteria}
+    assert by_key["discovery"].mean_percent == 90.0  # (4/5 + 5/5) / 2
+    assert by_key["benefit"].mean_percent == 30.0  # (3/5 + 0/5) / 2
+    assert by_key["close"].mean_percent == 35.0  # (7/10 + 0/10) / 2
+    assert [c.key for c in report.strengths] == ["discovery"]
+    assert [c.key for c in report.weaknesses] == ["benefit"]
+    path = write_report_pdf(report, tmp_path / "ana.pdf")
+    assert path.read_bytes().startswith(b"%PDF")
+    assert not list(tmp_path.glob(".*partial"))
+    text = _pdf_text(path)
+    for expected in (
+        "Ana Souza",
+        "2026-Q4",
+        "72.5",
+        "50.0",
+        "61.2",
+        "Discovery questions",
+        "Strengths: Discovery questions",
+        "To work on: Benefit explained",
+        "Lovely open questions.",
+        "Close earlier.",
+        "Great question",
+        "missed the cross-sell moment",
+        "Tom Trainer",
+        "Max Manager",
+    ):
+        assert expected in text, expected
+
+
+def test_a_report_for_a_quiet_period_says_so(scored, tmp_path):
+    coaching, _, _ = scored
+    with coaching.ctx.session() as s:
+        report = build_report(s, "Ana Souza", parse_period("2026-01"))
+    text = _pdf_text(write_report_pdf(report, tmp_path / "quiet.pdf"))
+    assert "Ana Souza" in text and "No reviews in this period." in text
+
+
+def test_score_rows_leave_out_withdrawn_reviews(scored):
+    from app.core.models import Review
+
+    coaching, ana, _ = scored
+    with coaching.ctx.session() as s:
+        review = s.scalar(select(Review).where(Review.reviewer_id == coaching.max.id))
+        review.deleted = True
+    with coaching.ctx.session() as s:
+        assert [r.reviewer_name for r in score_rows(s, rep_id=coaching.ana.id)] == ["Tom Trainer"]
