@@ -1,0 +1,214 @@
+"""Turning a recording on disk into a stored take: file and database row together.
+
+The order makes a crash at any point recoverable and never loses the take:
+
+1. remux the fragmented MP4 to a fast-start MP4 beside it (the fragment stays);
+2. probe it and move it into the content-addressed media store;
+3. write the Take row, whose id is the take id in the sidecar;
+4. only then remove the fragment, the sidecar and the lock.
+
+If the row cannot be written, the stored copy is removed again unless some
+row already refers to the same content, and the fragment stays for recovery.
+If CrossCoach dies between 3 and 4, recovery finds the row by its id and just
+tidies up.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.core.errors import UserError
+from app.core.media import find_media, store_file
+from app.core.models import Scenario, Submission, Take
+from app.recorder import commands
+from app.recorder.ffmpeg_tools import FfmpegInfo
+from app.recorder.probe import MediaInfo, ProbeError, probe
+from app.recorder.sidecar import Sidecar, remove_leftovers, sidecar_path
+
+UNRECOVERABLE = "unrecoverable"
+# A fragmented MP4 with nothing but its header is about 1 KB.
+HEADER_ONLY_BYTES = 64 * 1024
+# Audio and video ending further apart than this are cut to the shorter one.
+END_DRIFT_TOLERANCE = 0.03
+
+
+class UnreadableRecording(Exception):
+    """Nothing playable could be got out of a recording."""
+
+
+@dataclass(frozen=True)
+class TakeInfo:
+    id: str
+    scenario_id: str
+    person_id: str
+    attempt: int
+    path: Path
+    sha256: str
+    size_bytes: int
+    duration_seconds: float
+    width: int
+    height: int
+    recovered: bool
+    recorded_at: datetime
+    problem: str | None = None  # the take was kept, but ended early for this reason
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data.update(path=str(self.path), recorded_at=self.recorded_at.isoformat())
+        return data
+
+
+def disk_full(folder: Path, seconds: float | None) -> UserError:
+    kept = f"the {seconds:.1f} s recorded so far are" if seconds else "what was recorded is"
+    return UserError(
+        f"The disk is full: {kept} kept in {folder} and nothing was lost.",
+        "Free some disk space, then run: crosscoach recover (or restart CrossCoach) "
+        "to save it as a take.",
+    )
+
+
+def store_take(
+    ctx, ffmpeg: FfmpegInfo, sidecar: Sidecar, *, recovered: bool, problem: str | None = None
+) -> TakeInfo:
+    """Finalize ``in-progress/<take-id>.mp4`` into the media store and the database."""
+    folder = ctx.paths.in_progress
+    with ctx.db.session() as s:
+        existing = s.get(Take, sidecar.take_id)
+        if existing is not None:  # stored before a crash; only the tidying was left
+            remove_leftovers(folder, sidecar.take_id)
+            return _info(existing, ctx.paths.media, problem)
+
+    fragment = sidecar.fragment(folder)
+    final = folder / f"{sidecar.take_id}.final.mp4"
+    try:
+        info = _remux(ffmpeg, fragment, final)
+        sha, stored = store_file(ctx.paths.media, final, move=True)
+    except OSError as exc:
+        final.unlink(missing_ok=True)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise disk_full(folder, None) from exc
+        raise
+    finally:
+        final.unlink(missing_ok=True)
+
+    try:
+        with ctx.db.session() as s:
+            previous = s.scalar(
+                select(func.count(Take.id)).where(
+                    Take.person_id == sidecar.person_id, Take.scenario_id == sidecar.scenario_id
+                )
+            )
+            take = Take(
+                id=sidecar.take_id,
+                person_id=sidecar.person_id,
+                scenario_id=sidecar.scenario_id,
+                assignment_id=sidecar.assignment_id,
+                attempt=(previous or 0) + 1,
+                sha256=sha,
+                size_bytes=stored.stat().st_size,
+                duration_seconds=round(info.duration, 3),
+                width=info.video.width,
+                height=info.video.height,
+                recovered=recovered,
+                recorded_at=datetime.fromisoformat(sidecar.started_at),
+            )
+            s.add(take)
+    except SQLAlchemyError as exc:
+        _discard_unreferenced(ctx, sha, stored)
+        raise UserError(
+            f"The take was recorded but could not be saved in the database ({getattr(exc, 'orig', None) or exc}).",
+            f"Nothing is lost: the recording stays in {folder}. Run crosscoach recover "
+            "once the database problem is fixed (crosscoach doctor shows it).",
+        ) from exc
+    remove_leftovers(folder, sidecar.take_id)
+    return _info(take, ctx.paths.media, problem, path=stored)
+
+
+def _remux(ffmpeg: FfmpegInfo, fragment: Path, final: Path) -> MediaInfo:
+    """The fast-start copy, probed; UnreadableRecording when nothing playable is there."""
+    try:
+        before = probe(fragment, ffmpeg)
+    except ProbeError as exc:
+        raise UnreadableRecording(str(exc)) from exc
+    if before.video is None:
+        raise UnreadableRecording(f"{fragment.name} has no picture")
+    trim = None
+    if before.end_drift is not None and before.end_drift > END_DRIFT_TOLERANCE:
+        trim = min(before.video.end, before.audio.end) - before.start
+    done = subprocess.run(
+        commands.remux_command(ffmpeg.path, fragment, final, trim),
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        log = done.stderr.decode("utf-8", "replace")
+        if "No space left" in log or "Disk quota" in log:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        raise UnreadableRecording(log.strip().splitlines()[-1] if log.strip() else "remux failed")
+    try:
+        return probe(final, ffmpeg)
+    except ProbeError as exc:
+        raise UnreadableRecording(str(exc)) from exc
+
+
+def _discard_unreferenced(ctx, sha: str, stored: Path) -> None:
+    """Remove a just-stored file no row refers to; keep it if in any doubt."""
+    try:
+        with ctx.db.session() as s:
+            used = (
+                s.scalar(select(func.count()).where(Take.sha256 == sha))
+                or s.scalar(select(func.count()).where(Submission.sha256 == sha))
+                or s.scalar(select(func.count()).where(Scenario.prompt_media_sha256 == sha))
+            )
+    except SQLAlchemyError:
+        return  # cannot tell: an unreferenced file is better than a lost one
+    if not used:
+        os.chmod(stored, 0o644)
+        stored.unlink(missing_ok=True)
+
+
+def set_aside(folder: Path, take_id: str) -> Path:
+    """Move a take's files to ``in-progress/unrecoverable/``: never deleted."""
+    target = folder / UNRECOVERABLE
+    target.mkdir(exist_ok=True)
+    for path in (folder / f"{take_id}.mp4", sidecar_path(folder, take_id)):
+        if path.exists():
+            shutil.move(str(path), str(target / path.name))
+    (folder / f"{take_id}.lock").unlink(missing_ok=True)
+    return target
+
+
+def discard_if_empty(folder: Path, take_id: str) -> bool:
+    """Remove a take that never got past its header (nothing recorded, nothing lost)."""
+    fragment = folder / f"{take_id}.mp4"
+    if fragment.exists() and fragment.stat().st_size > HEADER_ONLY_BYTES:
+        return False
+    remove_leftovers(folder, take_id)
+    return True
+
+
+def _info(take: Take, media_root: Path, problem: str | None, path: Path | None = None):
+    return TakeInfo(
+        id=take.id,
+        scenario_id=take.scenario_id,
+        person_id=take.person_id,
+        attempt=take.attempt,
+        path=path or find_media(media_root, take.sha256),
+        sha256=take.sha256,
+        size_bytes=take.size_bytes,
+        duration_seconds=take.duration_seconds,
+        width=take.width,
+        height=take.height,
+        recovered=take.recovered,
+        recorded_at=take.recorded_at,
+        problem=problem,
+    )

@@ -1,0 +1,135 @@
+"""Recording a take for the acting person: the one call the CLI and the GUI share.
+
+``prepare_take`` checks everything that can be checked before the camera
+starts and returns a ``Recording`` (start/stop/preview, for the UI);
+``finish_take`` stores what was recorded; ``record_take`` does both, headless.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+
+from app.core.clock import utcnow
+from app.core.errors import UserError
+from app.core.ids import new_id
+from app.recorder.devices import build_source, configured_source_spec, parse_source_spec
+from app.recorder.ffmpeg_tools import find_ffmpeg
+from app.recorder.finalize import (
+    TakeInfo,
+    UnreadableRecording,
+    discard_if_empty,
+    disk_full,
+    set_aside,
+    store_take,
+)
+from app.recorder.presets import preset
+from app.recorder.recording import (
+    DISK_FULL,
+    Progress,
+    Recording,
+    RecordingObserver,
+    RecordingResult,
+)
+from app.recorder.sidecar import Sidecar
+from app.scenarios.library import find_scenario
+
+
+def prepare_take(
+    ctx,
+    scenario: str,
+    source: str | None = None,
+    seconds: float | None = None,
+    assignment_id: str | None = None,
+    observer: RecordingObserver | None = None,
+) -> Recording:
+    """A ready-to-start recording, or a UserError naming what stops it."""
+    profile = ctx.profile()
+    with ctx.db.session() as s:
+        found = find_scenario(s, scenario)
+        scenario_id, longest = found.id, found.max_answer_seconds
+    seconds = longest if seconds is None else seconds
+    if seconds <= 0:
+        raise UserError("A take must last more than 0 seconds.", "Pass --seconds 1 or more.")
+    ffmpeg = find_ffmpeg()
+    encoding = preset(ctx.settings.get("recording_preset"))
+    spec_text = configured_source_spec(ctx.settings, source)
+    chosen = build_source(parse_source_spec(spec_text), encoding, ffmpeg, ctx.settings)
+    check_writable(ctx.paths.in_progress)
+    sidecar = Sidecar(
+        take_id=new_id(),
+        scenario_id=scenario_id,
+        person_id=profile.id,
+        started_at=utcnow().isoformat(),
+        source=spec_text,
+        seconds=float(seconds),
+        assignment_id=assignment_id,
+    )
+    return Recording(ffmpeg, chosen, encoding, ctx.paths.in_progress, sidecar, observer)
+
+
+def finish_take(ctx, recording: Recording, result: RecordingResult) -> TakeInfo:
+    """Store what was recorded; a UserError when nothing was, saying why."""
+    folder, take_id = ctx.paths.in_progress, result.sidecar.take_id
+    if result.problem == DISK_FULL:
+        # Nothing more fits, not even the finished copy: keep the fragment for recovery.
+        raise disk_full(folder, result.progress.seconds)
+    try:
+        return store_take(
+            ctx, recording.ffmpeg, result.sidecar, recovered=False, problem=result.problem
+        )
+    except UnreadableRecording as exc:
+        why = result.problem or f"nothing playable was recorded ({exc})"
+        if discard_if_empty(folder, take_id):
+            raise UserError(
+                f"The recording did not start: {why}",
+                "Check the camera and microphone (crosscoach doctor), then try again.",
+            ) from exc
+        kept = set_aside(folder, take_id)
+        raise UserError(
+            f"The recording could not be saved as a take: {why}",
+            f"The file is kept in {kept}.",
+        ) from exc
+
+
+def record_take(
+    ctx,
+    scenario: str,
+    source: str | None = None,
+    seconds: float | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    observer: RecordingObserver | None = None,
+) -> TakeInfo:
+    """Record one take headless (blocking) and store it."""
+    if observer is None and on_progress is not None:
+        observer = _ProgressCallback(on_progress)
+    recording = prepare_take(ctx, scenario, source, seconds, observer=observer)
+    recording.start()
+    try:
+        result = recording.wait()
+    except KeyboardInterrupt:
+        recording.stop()  # Ctrl+C ends the take early; what was recorded is kept
+        result = recording.wait()
+    return finish_take(ctx, recording, result)
+
+
+class _ProgressCallback(RecordingObserver):
+    def __init__(self, callback: Callable[[Progress], None]):
+        self._callback = callback
+
+    def progress(self, progress: Progress) -> None:
+        self._callback(progress)
+
+
+def check_writable(folder) -> None:
+    """A UserError when recordings cannot be written into ``folder``."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise UserError(
+            f"CrossCoach cannot write recordings to {folder} ({exc.strerror or exc}).",
+            "Choose a data folder you can write to with --data-dir, or fix the folder's "
+            "permissions.",
+        ) from exc

@@ -1,0 +1,118 @@
+# ruff: noqa: F811  (the fixtures imported from recorder_support are parameters here)
+"""Real takes recorded from ffmpeg's synthetic source through the real recorder."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+
+import pytest
+from recorder_support import stage  # noqa: F401  (fixture)
+from sqlalchemy import select
+
+from app.core.media import sha256_file
+from app.core.models import Take
+from app.recorder.ffmpeg_tools import find_ffmpeg
+from app.recorder.probe import probe
+from app.recorder.record import prepare_take, record_take
+from app.recorder.recording import RecordingObserver
+
+
+def takes_in_db(ctx) -> list[Take]:
+    with ctx.db.session() as s:
+        return list(s.scalars(select(Take).order_by(Take.attempt)))
+
+
+@pytest.mark.slow
+def test_a_take_is_h264_and_aac_of_the_asked_length_in_sync_and_stored(ctx, stage):
+    take = record_take(ctx, stage.scenario_key, seconds=4)
+
+    media = probe(take.path)
+    assert (media.video.codec, media.audio.codec) == ("h264", "aac")
+    assert (media.video.width, media.video.height, media.video.fps) == (1280, 720, 30.0)
+    assert media.audio.sample_rate == 48000
+    assert abs(media.duration - 4.0) <= 0.3
+    assert media.end_drift <= 0.05
+    # The stored file is what the database says, and the in-progress folder is empty.
+    [row] = takes_in_db(ctx)
+    assert row.id == take.id and row.sha256 == sha256_file(take.path) == take.sha256
+    assert take.path.name == f"{row.sha256}.mp4" and take.path.parent.parent == ctx.paths.media
+    assert (row.width, row.height, row.attempt, row.recovered) == (1280, 720, 1, False)
+    assert abs(row.duration_seconds - media.duration) < 0.01
+    assert row.size_bytes == take.path.stat().st_size
+    assert list(ctx.paths.in_progress.iterdir()) == []
+    # Fast start: the index (moov) comes before the media data (mdat).
+    head = take.path.read_bytes()[:200_000]
+    assert 0 <= head.find(b"moov") < head.find(b"mdat")
+
+
+@pytest.mark.slow
+def test_stopping_early_keeps_the_take_and_counts_attempts(ctx, stage):
+    seen = {"progress": 0, "first_frame": None, "finished": None}
+
+    class Watch(RecordingObserver):
+        def first_frame(self, seconds_since_start):
+            seen["first_frame"] = seconds_since_start
+
+        def progress(self, progress):
+            seen["progress"] += 1
+
+        def finished(self, result):
+            seen["finished"] = result.stopped_by
+
+    first = record_take(ctx, stage.scenario_key, seconds=1.5)
+    recording = prepare_take(ctx, stage.scenario_key, seconds=30, observer=Watch())
+    recording.start()
+    stopped = threading.Event()
+    threading.Timer(2.5, lambda: (recording.stop(), stopped.set())).start()
+    result = recording.wait()
+    stopped.wait(10)
+    preview = recording.latest_preview()
+
+    assert result.stopped_by == "user" and result.problem is None and result.exit_code == 0
+    assert seen["first_frame"] is not None and seen["progress"] >= 2
+    assert seen["finished"] == "user"
+    assert preview is not None and len(preview.data) == 320 * 180 * 3 and preview.index > 5
+
+    from app.recorder.record import finish_take
+
+    second = finish_take(ctx, recording, result)
+    media = probe(second.path)
+    assert 1.5 < media.duration < 4.0
+    assert media.end_drift <= 0.05
+    assert (first.attempt, second.attempt) == (1, 2)
+
+
+@pytest.mark.slow
+def test_the_cli_records_a_take_and_prints_it(cli, stage):
+    code, out, err = cli("record", "--scenario", stage.scenario_key, "--seconds", "1.5", "--json")
+    assert code == 0, err
+    shown = json.loads(out)
+    assert shown["attempt"] == 1 and abs(shown["duration_seconds"] - 1.5) <= 0.3
+    code, out, _ = cli(
+        "record", "--scenario", stage.scenario_id, "--source", "black", "--seconds", "1"
+    )
+    assert code == 0
+    assert "attempt 2" in out and ".mp4" in out
+
+
+@pytest.fixture
+def silent_clip(tmp_path):
+    """A short video file with no sound track, to play as if it were a camera."""
+    clip = tmp_path / "clip.mp4"
+    subprocess.run(
+        [find_ffmpeg().path, "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
+         "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", str(clip)],
+        check=True,
+    )  # fmt: skip
+    return clip
+
+
+@pytest.mark.slow
+def test_a_file_plays_as_a_camera_looped_scaled_and_with_silence_added(ctx, stage, silent_clip):
+    take = record_take(ctx, stage.scenario_key, source=f"file:{silent_clip}", seconds=2.5)
+    media = probe(take.path)
+    assert (media.video.width, media.video.height) == (1280, 720)
+    assert media.audio is not None and media.audio.codec == "aac"  # silence, not nothing
+    assert abs(media.duration - 2.5) <= 0.3  # the 1 s clip was looped
