@@ -116,3 +116,22 @@ def test_a_file_plays_as_a_camera_looped_scaled_and_with_silence_added(ctx, stag
     assert (media.video.width, media.video.height) == (1280, 720)
     assert media.audio is not None and media.audio.codec == "aac"  # silence, not nothing
     assert abs(media.duration - 2.5) <= 0.3  # the 1 s clip was looped
+
+
+def test_attempts_are_numbered_in_rounds_and_refused_when_used_up(ctx, make_profile):
+    """The recorder asks the practice rules before it starts, and numbers takes by them."""
+    from app.core.errors import UserError
+    from app.core.models import Scenario
+
+    rep = make_profile("Attempt Rep", "rep")
+    ctx.acting_as = rep.id
+    with ctx.session() as s:
+        scenario = s.query(Scenario).filter_by(key="burger-fries").one()
+        scenario.allowed_attempts = 2
+    first = record_take(ctx, "burger-fries", source="test", seconds=1)
+    second = record_take(ctx, "burger-fries", source="test", seconds=1)
+    with pytest.raises(UserError, match="used all 2 attempts"):
+        record_take(ctx, "burger-fries", source="test", seconds=1)
+    with ctx.db.session() as s:
+        attempts = sorted(s.get(Take, t.id).attempt for t in (first, second))
+    assert attempts == [1, 2] == sorted(t.attempt for t in (first, second))

@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.core.errors import UserError
 from app.core.media import find_media, store_file
 from app.core.models import Scenario, Submission, Take
+from app.practice.rounds import count_round
 from app.recorder import commands
 from app.recorder.ffmpeg_tools import FfmpegInfo
 from app.recorder.probe import MediaInfo, ProbeError, probe
@@ -102,17 +103,15 @@ def store_take(
 
     try:
         with ctx.db.session() as s:
-            previous = s.scalar(
-                select(func.count(Take.id)).where(
-                    Take.person_id == sidecar.person_id, Take.scenario_id == sidecar.scenario_id
-                )
-            )
+            # Numbered in its round (app.practice.rounds); never refused here,
+            # so a recovered take beyond the limit is still kept.
+            done = count_round(s, sidecar.person_id, sidecar.scenario_id, sidecar.assignment_id)
             take = Take(
                 id=sidecar.take_id,
                 person_id=sidecar.person_id,
                 scenario_id=sidecar.scenario_id,
                 assignment_id=sidecar.assignment_id,
-                attempt=(previous or 0) + 1,
+                attempt=done.last_attempt + 1,
                 sha256=sha,
                 size_bytes=stored.stat().st_size,
                 duration_seconds=round(info.duration, 3),

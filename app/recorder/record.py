@@ -13,6 +13,7 @@ from collections.abc import Callable
 from app.core.clock import utcnow
 from app.core.errors import UserError
 from app.core.ids import new_id
+from app.practice.rounds import can_record
 from app.recorder.devices import build_source, configured_source_spec, parse_source_spec
 from app.recorder.ffmpeg_tools import find_ffmpeg
 from app.recorder.finalize import (
@@ -48,6 +49,9 @@ def prepare_take(
     with ctx.db.session() as s:
         found = find_scenario(s, scenario)
         scenario_id, longest = found.id, found.max_answer_seconds
+        plan = can_record(s, profile.id, found.id)  # refuses when the attempts are used up
+    if assignment_id is None:
+        assignment_id = plan.assignment_id
     seconds = longest if seconds is None else seconds
     if seconds <= 0:
         raise UserError("A take must last more than 0 seconds.", "Pass --seconds 1 or more.")
