@@ -1,0 +1,83 @@
+"""Starting the desktop app: Qt application, data folder, theme, who you are, main window."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog
+
+from app.bootstrap import open_context
+from app.core.errors import UserError
+from app.ui.errors import show_error
+from app.ui.first_start import FirstStartDialog
+from app.ui.icons import app_icon
+from app.ui.main_window import MainWindow
+from app.ui.state import AppState
+
+# Quit on its own after this many milliseconds: lets tests, screenshot scripts and
+# a packaged build's smoke test start the real app and end it cleanly.
+QUIT_AFTER_ENV = "CROSSCOACH_QUIT_AFTER_MS"
+
+log = logging.getLogger(__name__)
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("CrossCoach")
+    app.setOrganizationName("CrossCoach")
+    app.setApplicationDisplayName("CrossCoach")
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def follow_system_scheme(app: QApplication, state: AppState) -> None:
+    """Re-apply the theme when the system switches light/dark (for "system" only)."""
+
+    def changed(_scheme) -> None:
+        if state.theme == "system":
+            state.apply_theme()
+
+    app.styleHints().colorSchemeChanged.connect(changed)
+
+
+def open_main_window(state: AppState) -> MainWindow | None:
+    """The main window, after asking who you are if nobody is active; None if
+    the user closed that question instead of answering."""
+    if state.profile is None and FirstStartDialog(state).exec() != QDialog.DialogCode.Accepted:
+        return None
+    window = MainWindow(state)
+    window.show()
+    return window
+
+
+def quit_after_ms() -> int | None:
+    raw = os.environ.get(QUIT_AFTER_ENV, "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def launch_gui(data_dir=None, acting_as: str | None = None) -> int:
+    app = application()
+    quit_ms = quit_after_ms()
+    if quit_ms is not None:
+        QTimer.singleShot(quit_ms, app.closeAllWindows)
+        QTimer.singleShot(quit_ms, app.quit)
+    try:
+        ctx = open_context(data_dir, acting_as)
+        if ctx.acting_as:
+            ctx.profile()  # a mistyped --as is reported before any window opens
+    except UserError as err:
+        show_error(None, err, "CrossCoach cannot start")
+        return err.exit_code
+    state = AppState(ctx)
+    try:
+        state.apply_theme()
+        follow_system_scheme(app, state)
+        window = open_main_window(state)
+        if window is None:
+            return 0
+        return app.exec()
+    finally:
+        ctx.close()

@@ -1,0 +1,183 @@
+"""Settings: the data folder, who is acting, the theme, and (later) recording and sync.
+
+The page is a column of sections; each section is a function
+``(state) -> QGroupBox`` listed in SECTIONS, so a new area adds its own
+section without touching the others.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.profiles import list_profiles
+from app.ui.first_start import NewProfileDialog, describe
+from app.ui.icons import set_icon
+from app.ui.pages.base import Page, PageSpec
+from app.ui.state import AppState
+from app.ui.sync.settings_section import SyncSection
+
+THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+
+
+def open_folder(path) -> bool:
+    """Show a folder in the system's file manager (a function tests can replace)."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def _hint(text: str) -> QLabel:
+    label = QLabel(text, objectName="hint")
+    label.setWordWrap(True)
+    return label
+
+
+class DataFolderSection(QGroupBox):
+    def __init__(self, state: AppState):
+        super().__init__("Data folder")
+        root = state.ctx.paths.root
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            _hint(
+                "Your profile, scenarios and recordings are kept in this folder on this computer."
+            )
+        )
+        row = QHBoxLayout()
+        self.path = QLabel(str(root), objectName="dataFolder")
+        self.path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_button = QPushButton("Open folder")
+        set_icon(self.open_button, "folder")
+        self.open_button.clicked.connect(lambda: open_folder(root))
+        row.addWidget(self.path, 1)
+        row.addWidget(self.open_button)
+        layout.addLayout(row)
+
+
+class ProfileSection(QGroupBox):
+    def __init__(self, state: AppState):
+        super().__init__("Profile")
+        self.state = state
+        layout = QVBoxLayout(self)
+        self.current = QLabel(objectName="currentProfile")
+        layout.addWidget(self.current)
+        layout.addWidget(
+            _hint("On a shared computer, switch to your own profile before you start.")
+        )
+        row = QHBoxLayout()
+        self.choice = QComboBox()
+        self.switch_button = QPushButton("Switch")
+        self.new_button = QPushButton("New profile…")
+        set_icon(self.switch_button, "user")
+        set_icon(self.new_button, "add")
+        row.addWidget(self.choice, 1)
+        row.addWidget(self.switch_button)
+        row.addWidget(self.new_button)
+        layout.addLayout(row)
+        self.switch_button.clicked.connect(self._switch)
+        self.new_button.clicked.connect(self._new)
+        state.profile_changed.connect(lambda _p: self.reload())
+        self.reload()
+
+    def reload(self) -> None:
+        profile = self.state.profile
+        self.current.setText(f"Acting as {describe(profile)}" if profile else "Nobody is active.")
+        with self.state.ctx.session() as s:
+            profiles = list_profiles(s)
+        self.choice.clear()
+        for p in profiles:
+            self.choice.addItem(describe(p), p)
+            if profile and p.id == profile.id:
+                self.choice.setCurrentIndex(self.choice.count() - 1)
+
+    def _switch(self) -> None:
+        chosen = self.choice.currentData()
+        if chosen is not None and (
+            self.state.profile is None or chosen.id != self.state.profile.id
+        ):
+            self.state.use_profile(chosen)
+
+    def _new(self) -> None:
+        NewProfileDialog(self.state, self).exec()
+
+
+class AppearanceSection(QGroupBox):
+    def __init__(self, state: AppState):
+        super().__init__("Appearance")
+        layout = QHBoxLayout(self)
+        layout.addWidget(QLabel("Theme"))
+        self.theme = QComboBox()
+        for key, label in THEME_LABELS.items():
+            self.theme.addItem(label, key)
+        self.theme.setCurrentIndex(list(THEME_LABELS).index(state.theme))
+        self.theme.currentIndexChanged.connect(lambda _i: state.set_theme(self.theme.currentData()))
+        layout.addWidget(self.theme)
+        layout.addStretch(1)
+
+
+def placeholder_section(title: str, text: str):
+    """A clearly labelled section for settings a later version adds."""
+
+    def build(_state: AppState) -> QGroupBox:
+        box = QGroupBox(title)
+        layout = QVBoxLayout(box)
+        layout.addWidget(_hint(f"Not available yet. {text}"))
+        return box
+
+    return build
+
+
+SECTIONS = [
+    DataFolderSection,
+    ProfileSection,
+    AppearanceSection,
+    placeholder_section(
+        "Recording",
+        "Choosing the camera, the microphone and the video quality comes with Practice.",
+    ),
+    SyncSection,
+]
+
+
+class SettingsPage(Page):
+    def __init__(self, state: AppState):
+        super().__init__()
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(24, 16, 24, 24)
+        column.setSpacing(16)
+        self.sections = [build(state) for build in SECTIONS]
+        for section in self.sections:
+            section.setMaximumWidth(760)
+            # sections keep their natural height; the stretch below takes the rest
+            section.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+            column.addWidget(section)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+    def section(self, kind: type) -> QGroupBox:
+        return next(s for s in self.sections if isinstance(s, kind))
+
+
+PAGE = PageSpec(
+    "settings",
+    "Settings",
+    "Where your data lives, who you are on this computer, and how CrossCoach looks.",
+    "settings",
+    SettingsPage,
+)

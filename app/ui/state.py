@@ -1,0 +1,62 @@
+"""What pages share: the open installation plus the two things that change while
+the window is open (who is acting, and the theme), announced by signals.
+
+Pages receive this object, never the main window or a global.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QApplication
+
+from app.core.context import AppContext
+from app.core.profiles import Profile
+from app.ui.icons import refresh_icons
+from app.ui.sync.controller import SyncController
+from app.ui.theme import THEMES, apply_theme
+
+
+def ui_settings(ctx: AppContext) -> QSettings:
+    """Window state (geometry, last page) kept as INI inside the data folder,
+    so each data folder, and each test's temporary one, has its own."""
+    return QSettings(str(ctx.paths.root / "ui.ini"), QSettings.Format.IniFormat)
+
+
+class AppState(QObject):
+    profile_changed = Signal(object)  # Profile
+    theme_changed = Signal(str)  # "system" | "light" | "dark"
+
+    def __init__(self, ctx: AppContext, parent: QObject | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ui_settings = ui_settings(ctx)
+        # Background sync; a page that saved a submission or a review calls
+        # state.sync.local_change() so the team gets it soon.
+        self.sync = SyncController(ctx, self)
+
+    @property
+    def profile(self) -> Profile | None:
+        return self.ctx.profile_or_none()
+
+    def use_profile(self, profile: Profile) -> None:
+        self.ctx.use_profile(profile)
+        self.profile_changed.emit(profile)
+
+    @property
+    def theme(self) -> str:
+        theme = self.ctx.settings.get("theme")
+        return theme if theme in THEMES else "system"
+
+    def set_theme(self, theme: str) -> None:
+        if theme not in THEMES:
+            raise ValueError(theme)
+        self.ctx.settings.set("theme", theme)
+        self.apply_theme()
+
+    def apply_theme(self) -> None:
+        """Apply the chosen theme (again after the system switched light/dark)."""
+        app = QApplication.instance()
+        apply_theme(app, self.theme)
+        for window in app.topLevelWidgets():
+            refresh_icons(window)
+        self.theme_changed.emit(self.theme)
