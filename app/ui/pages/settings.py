@@ -25,6 +25,7 @@ from app.core.profiles import list_profiles
 from app.ui.first_start import NewProfileDialog, describe
 from app.ui.icons import set_icon
 from app.ui.pages.base import Page, PageSpec
+from app.ui.practice.settings_section import RecordingSection
 from app.ui.state import AppState
 from app.ui.sync.settings_section import SyncSection
 
@@ -124,26 +125,11 @@ class AppearanceSection(QGroupBox):
         layout.addStretch(1)
 
 
-def placeholder_section(title: str, text: str):
-    """A clearly labelled section for settings a later version adds."""
-
-    def build(_state: AppState) -> QGroupBox:
-        box = QGroupBox(title)
-        layout = QVBoxLayout(box)
-        layout.addWidget(_hint(f"Not available yet. {text}"))
-        return box
-
-    return build
-
-
 SECTIONS = [
     DataFolderSection,
     ProfileSection,
     AppearanceSection,
-    placeholder_section(
-        "Recording",
-        "Choosing the camera, the microphone and the video quality comes with Practice.",
-    ),
+    RecordingSection,
     SyncSection,
 ]
 
