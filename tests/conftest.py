@@ -137,3 +137,15 @@ def make_take(ctx):
             return take.id
 
     return make
+
+
+# Sync tests: devices, real clips and the throwaway PostgreSQL database.
+pytest_plugins = ["sync_support"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_qt_application(qapp):
+    """One QApplication for the whole run. Code that only needs a QGuiApplication
+    (the PDF report) creates one when none exists; if it came first, every widget
+    test after it would fail, so the widget-capable application is made up front."""
+    return qapp

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import as_utc, utcnow
 from app.core.errors import NotFound, UserError
+from app.core.ids import natural_id
 from app.core.models import (
     Decision,
     Person,
@@ -170,7 +171,13 @@ def score_submission(
         select(Review).where(Review.submission_id == submission.id, Review.reviewer_id == actor.id)
     )
     if review is None:
-        review = Review(submission_id=submission.id, reviewer_id=actor.id, author_id=actor.id)
+        review = Review(
+            # one review per reviewer and submission, even when made on two devices offline
+            id=natural_id("reviews", submission.id, actor.id),
+            submission_id=submission.id,
+            reviewer_id=actor.id,
+            author_id=actor.id,
+        )
         s.add(review)
     review.deleted = False
     review.scores = dict(scores)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.core.clock import as_utc, utcnow
 from app.core.errors import NotFound, PermissionDenied, UserError
+from app.core.ids import natural_id
 from app.core.models import (
     Consent,
     Person,
@@ -83,7 +84,13 @@ def mark_top(s: Session, actor: Profile, submission_ref: str, reason: str) -> To
         )
     top = s.scalar(select(TopVideo).where(TopVideo.submission_id == submission.id))
     if top is None:
-        top = TopVideo(submission_id=submission.id, reason=reason, author_id=actor.id)
+        top = TopVideo(
+            # one mark per submission, even when two trainers make it offline
+            id=natural_id("top_videos", submission.id),
+            submission_id=submission.id,
+            reason=reason,
+            author_id=actor.id,
+        )
         s.add(top)
     elif top.deleted:
         top.deleted, top.consent, top.consent_at = False, Consent.PENDING, None

@@ -1,0 +1,80 @@
+"""Database passwords: kept in the operating system's keyring, never in settings.
+
+Without a usable keyring (a headless Linux box, for one) CrossCoach stores no
+password at all and leaves it to PostgreSQL's own ways: the ``PGPASSWORD``
+environment variable or the ``~/.pgpass`` file (``%APPDATA%\\postgresql\\pgpass.conf``
+on Windows). ``crosscoach remote show`` says which one is in use.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+SERVICE = "CrossCoach PostgreSQL"
+
+
+def _keyring():
+    try:
+        import keyring
+        from keyring.backends.fail import Keyring as FailKeyring
+    except ImportError:
+        return None
+    backend = keyring.get_keyring()
+    return None if isinstance(backend, FailKeyring) else keyring
+
+
+def account(url: str) -> str:
+    u = make_url(url)
+    return f"{u.username or ''}@{u.host or ''}:{u.port or 5432}/{u.database or ''}"
+
+
+def without_password(url: str) -> tuple[str, str | None]:
+    """The URL with any password removed, and that password."""
+    u = make_url(url)
+    return u._replace(password=None).render_as_string(hide_password=False), u.password
+
+
+def store_password(url: str, password: str) -> bool:
+    """True when the keyring took it; False means it was not stored anywhere."""
+    kr = _keyring()
+    if kr is None:
+        return False
+    kr.set_password(SERVICE, account(url), password)
+    return True
+
+
+def load_password(url: str) -> str | None:
+    kr = _keyring()
+    if kr is None:
+        return None
+    try:
+        return kr.get_password(SERVICE, account(url))
+    except Exception:  # a locked or broken keyring must not stop a sync
+        return None
+
+
+def pgpass_file() -> Path:
+    if os.environ.get("PGPASSFILE"):
+        return Path(os.environ["PGPASSFILE"])
+    if os.name == "nt":
+        return Path(os.environ.get("APPDATA", "")) / "postgresql" / "pgpass.conf"
+    return Path.home() / ".pgpass"
+
+
+def password_source(url: str) -> str:
+    """Where the password for this database comes from, in plain words."""
+    if load_password(url):
+        return "the operating system's keyring"
+    if os.environ.get("PGPASSWORD"):
+        return "the PGPASSWORD environment variable"
+    if pgpass_file().exists():
+        return f"the PostgreSQL password file {pgpass_file()}"
+    if _keyring() is None:
+        return (
+            "none stored: this computer has no keyring, so set PGPASSWORD or write the "
+            f"password to {pgpass_file()}"
+        )
+    return "none stored (the server may not need one)"

@@ -1,0 +1,308 @@
+"""The shared-folder remote: a network share, a cloud-drive folder or a USB stick.
+
+Layout (every device writes only below its own folder, and never rewrites a
+finished file; every file is written under a temporary name and renamed)::
+
+    crosscoach-share.json                       format and identity of the share
+    devices/<device id>/changes/<seq:010d>.json one batch of one device's changes
+    media/<sha[:2]>/<sha256>.<ext>              recordings, content-addressed
+
+Anything else (sync-client conflict copies, temporary and lock files,
+duplicates a cloud drive makes) is ignored. No database ever lives here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from app.core.clock import utcnow
+from app.core.errors import UserError
+from app.core.media import sha256_file
+from app.sync.changes import is_well_formed
+from app.sync.media_transfer import MEDIA_NAME
+from app.sync.remote import NEWER_FOLDER, SYNC_FORMAT, Batch, Progress, Remote, full_disk
+
+HEADER = "crosscoach-share.json"
+CHANGE_NAME = re.compile(r"^(\d{10})\.json$")
+DEVICE_NAME = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+COPY_BLOCK = 64 * 1024 * 1024  # per sendfile call; also how often progress is reported
+BATCH_SIZE = 2000
+
+
+def write_new_file(target: Path, payload: bytes) -> bool:
+    """Write to a temporary name beside ``target``, flush to disk, rename into place.
+
+    An existing ``target`` is never replaced: then nothing is written and the
+    result is False. (Where the file system has no hard links, e.g. a FAT32
+    USB stick, the check is an existence test just before the rename.)
+    """
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, target)  # fails if target exists
+        except FileExistsError:
+            return False
+        except OSError:
+            if target.exists():
+                return False
+            os.replace(tmp, target)
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def copy_from(source: Path, target: Path, progress: Progress | None = None) -> int:
+    """Append ``source`` to ``target`` from ``target``'s current size (a resumed copy).
+
+    The bytes move inside the kernel where it can (``sendfile``), as fast as a
+    plain file copy. Returns the bytes copied.
+    """
+    # Not "ab": Linux refuses sendfile into a file opened for appending.
+    with open(source, "rb") as src, open(target, "r+b" if target.exists() else "wb") as dst:
+        offset = dst.seek(0, os.SEEK_END)
+        total = os.fstat(src.fileno()).st_size
+        if offset > total:
+            dst.truncate(0)  # not a start of this file: copy it whole
+            offset = 0
+        moved = 0
+        while offset < total:
+            sent = _send(src, dst, offset, min(COPY_BLOCK, total - offset))
+            if sent == 0:
+                raise OSError(f"{source.name} became shorter while it was copied")
+            offset += sent
+            moved += sent
+            if progress:
+                progress(offset)
+    return moved
+
+
+def _send(src, dst, offset: int, count: int) -> int:
+    if hasattr(os, "sendfile"):
+        try:
+            dst.seek(offset)
+            return os.sendfile(dst.fileno(), src.fileno(), offset, count)
+        except OSError as exc:
+            if full_disk(exc):
+                raise
+    src.seek(offset)
+    block = src.read(count)
+    dst.seek(offset)
+    dst.write(block)
+    dst.flush()
+    return len(block)
+
+
+class FolderRemote(Remote):
+    def __init__(self, root: Path):
+        self.root = root
+        self.spec = f"folder:{root}"
+        self._media_index: dict[str, dict[str, Path]] = {}
+
+    # -- identity ---------------------------------------------------------------
+    def open(self) -> str:
+        if not self.root.is_dir():
+            raise UserError(
+                f"The shared folder {self.root} is not reachable.",
+                "Connect the drive or network share (or plug in the USB stick) and sync "
+                "again; your changes wait on this device until then.",
+            )
+        header = self.root / HEADER
+        if not header.exists():
+            self._create_header(header)
+        try:
+            info = json.loads(header.read_text(encoding="utf-8"))
+            fmt, remote_id = int(info["format"]), str(info["remote_id"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise UserError(
+                f"{header} is damaged, so CrossCoach cannot tell what this shared folder holds.",
+                "Restore the file from another copy of the folder, or choose another folder.",
+            ) from exc
+        if fmt > SYNC_FORMAT:
+            raise NEWER_FOLDER
+        return remote_id
+
+    def _create_header(self, header: Path) -> None:
+        payload = {
+            "app": "CrossCoach",
+            "format": SYNC_FORMAT,
+            "remote_id": str(uuid.uuid4()),
+            "created_at": utcnow().isoformat(),
+        }
+        # Two devices starting at once: the first header wins, the other is dropped.
+        write_new_file(header, json.dumps(payload, indent=2).encode("utf-8"))
+
+    # -- changes ----------------------------------------------------------------
+    def _changes_dir(self, device_id: str) -> Path:
+        return self.root / "devices" / device_id / "changes"
+
+    def _sequences(self, folder: Path) -> list[tuple[int, Path]]:
+        found = []
+        if folder.is_dir():
+            for entry in os.scandir(folder):
+                m = CHANGE_NAME.match(entry.name)
+                if m and entry.is_file():
+                    found.append((int(m.group(1)), Path(entry.path)))
+        return sorted(found)
+
+    def push(self, device_id: str, changes: list[dict]) -> None:
+        folder = self._changes_dir(device_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        existing = self._sequences(folder)
+        seq = existing[-1][0] + 1 if existing else 1
+        while True:  # a finished file is never rewritten: take the next free number
+            payload = {
+                "format": SYNC_FORMAT,
+                "device_id": device_id,
+                "seq": seq,
+                "changes": changes,
+            }
+            data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            if write_new_file(folder / f"{seq:010d}.json", data):
+                return
+            seq += 1
+
+    def _devices(self, device_id: str) -> list[str]:
+        base = self.root / "devices"
+        if not base.is_dir():
+            return []
+        return sorted(
+            e.name
+            for e in os.scandir(base)
+            if e.is_dir() and DEVICE_NAME.match(e.name) and e.name != device_id
+        )
+
+    def pull(self, device_id, cursors, retry) -> Iterator[Batch]:
+        for source in self._devices(device_id):
+            after = cursors.get(source, 0)
+            for seq, path in self._sequences(self._changes_dir(source)):
+                key = f"{source}/{seq}"
+                if seq <= after and (key not in retry or retry[key] == _signature(path)):
+                    continue
+                yield self._read_batch(source, seq, path, key)
+
+    def _read_batch(self, source: str, seq: int, path: Path, key: str) -> Batch:
+        try:
+            payload = json.loads(path.read_bytes())
+            changes = payload["changes"]
+            if (
+                int(payload["format"]) > SYNC_FORMAT
+                or payload.get("device_id") != source
+                or not isinstance(changes, list)
+            ):
+                raise ValueError("not a change file of this device")
+        except (OSError, ValueError, KeyError, TypeError):
+            return Batch(
+                source,
+                seq,
+                [],
+                [f"Skipped the damaged change file {path} (it is read again if it changes)."],
+                retry_key=key,
+                retry_signature=_signature(path),
+            )
+        good = [c for c in changes if is_well_formed(c) and c["device_id"] == source]
+        warnings = []
+        if len(good) < len(changes):
+            warnings.append(f"Skipped {len(changes) - len(good)} malformed change(s) in {path}.")
+        return Batch(source, seq, good, warnings)
+
+    def count_waiting(self, device_id, cursors) -> int:
+        return sum(
+            1
+            for source in self._devices(device_id)
+            for seq, _ in self._sequences(self._changes_dir(source))
+            if seq > cursors.get(source, 0)
+        )
+
+    # -- media ------------------------------------------------------------------
+    def _media_dir(self, sha256: str) -> Path:
+        return self.root / "media" / sha256[:2]
+
+    def _media_files(self, sha256: str) -> dict[str, Path]:
+        prefix = sha256[:2]
+        if prefix not in self._media_index:
+            index: dict[str, Path] = {}
+            folder = self._media_dir(sha256)
+            if folder.is_dir():
+                for entry in os.scandir(folder):
+                    m = MEDIA_NAME.match(entry.name)
+                    if m and entry.is_file():
+                        index[m.group(1)] = Path(entry.path)
+            self._media_index[prefix] = index
+        return self._media_index[prefix]
+
+    def _find(self, sha256: str) -> Path | None:
+        return self._media_files(sha256).get(sha256)
+
+    def missing_media(self, shas: set[str]) -> set[str]:
+        return {sha for sha in shas if self._find(sha) is None}
+
+    def media_size(self, sha256: str) -> int | None:
+        path = self._find(sha256)
+        return path.stat().st_size if path else None
+
+    def put_media(self, sha256, source, progress=None) -> int:
+        """Copy to ``.<name>.partial`` (resuming from its size), check the size, rename.
+
+        The copy is not read back here (right after writing, a read-back sees
+        the operating system's cache, not the drive): every device that fetches
+        it checks its SHA-256 before importing it, and moves a damaged copy
+        aside so this device uploads it again (docs/sync.md).
+        """
+        folder = self._media_dir(sha256)
+        folder.mkdir(parents=True, exist_ok=True)
+        final = folder / f"{sha256}{source.suffix.lower() or '.mp4'}"
+        partial = folder / f".{final.name}.partial"
+        if list(folder.glob(f".{final.name}.damaged-*")) and sha256_file(source) != sha256:
+            raise UserError(
+                f"The recording {source.name} on this device is damaged, so it was not sent.",
+                "Run crosscoach doctor; another device may still have a good copy.",
+            )
+        try:
+            moved = copy_from(source, partial, progress)
+            if partial.stat().st_size != source.stat().st_size:
+                partial.unlink()
+                raise OSError(f"the copy of {source.name} on the share has the wrong size")
+            os.replace(partial, final)
+        except OSError as exc:
+            if full_disk(exc):
+                raise UserError(
+                    f"The shared folder {self.root} is full.",
+                    "Free some space on the shared drive and sync again; nothing was lost.",
+                ) from exc
+            raise
+        self._media_files(sha256)[sha256] = final
+        return moved
+
+    def fetch_media(self, sha256, partial, progress=None) -> str:
+        path = self._find(sha256)
+        if path is None:
+            raise FileNotFoundError(sha256)
+        copy_from(path, partial, progress)
+        return path.suffix
+
+    def report_bad_media(self, sha256: str) -> None:
+        """Move a damaged copy aside (ignored by name) so its owner uploads it again."""
+        path = self._find(sha256)
+        if path is not None:
+            try:
+                os.replace(path, path.with_name(f".{path.name}.damaged-{uuid.uuid4().hex[:6]}"))
+            except OSError:
+                return
+            self._media_files(sha256).pop(sha256, None)
+
+
+def _signature(path: Path) -> str:
+    try:
+        st = path.stat()
+    except OSError:
+        return "gone"
+    return f"{st.st_size}:{st.st_mtime_ns}"

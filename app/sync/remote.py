@@ -1,0 +1,108 @@
+"""The one interface both remotes implement, and how a remote is named.
+
+A remote is ``folder:PATH`` (a shared folder) or ``postgresql://user@host/db``.
+Pulling yields :class:`Batch` objects in the order they must be applied; each
+carries the cursor position that covers it, so the device can store both in
+one transaction.
+"""
+
+from __future__ import annotations
+
+import errno
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.errors import UserError
+
+# Bumped when the change format changes in a way older versions cannot read.
+SYNC_FORMAT = 1
+NEWER_FOLDER = UserError(
+    "This shared folder was written by a newer CrossCoach.",
+    "Update CrossCoach on this device.",
+)
+NEWER_DATABASE = UserError(
+    "This shared database was set up by a newer CrossCoach.",
+    "Update CrossCoach on this device.",
+)
+
+Progress = Callable[[int], None]  # bytes moved so far for one file
+
+
+@dataclass
+class Batch:
+    source: str  # the cursor this batch moves ("<device id>" in a folder, "seq" in a database)
+    position: int
+    changes: list[dict]
+    warnings: list[str] = field(default_factory=list)
+    retry_key: str | None = None  # a skipped file: look at it again if it changes
+    retry_signature: str | None = None
+
+
+class Remote(ABC):
+    """Where devices meet. Every method may raise :class:`UserError` in plain words."""
+
+    spec: str
+
+    @abstractmethod
+    def open(self) -> str:
+        """Check the remote is reachable and readable by this version; returns its id."""
+
+    @abstractmethod
+    def push(self, device_id: str, changes: list[dict]) -> None:
+        """Publish this device's changes (all or nothing)."""
+
+    @abstractmethod
+    def pull(
+        self, device_id: str, cursors: dict[str, int], retry: dict[str, str]
+    ) -> Iterator[Batch]:
+        """Other devices' changes past ``cursors``, in the order to apply them."""
+
+    @abstractmethod
+    def count_waiting(self, device_id: str, cursors: dict[str, int]) -> int:
+        """How many changes (or change files) other devices have published past ``cursors``."""
+
+    @abstractmethod
+    def missing_media(self, shas: set[str]) -> set[str]:
+        """Which of these recordings the remote does not hold complete."""
+
+    @abstractmethod
+    def put_media(self, sha256: str, source: Path, progress: Progress | None = None) -> int:
+        """Upload a verified copy (resuming a cut-off upload); returns bytes sent."""
+
+    @abstractmethod
+    def fetch_media(self, sha256: str, partial: Path, progress: Progress | None = None) -> str:
+        """Append the recording to ``partial`` from its current size; returns the file suffix."""
+
+    @abstractmethod
+    def media_size(self, sha256: str) -> int | None:
+        """The size of a complete recording on the remote, or None."""
+
+    def report_bad_media(self, sha256: str) -> None:  # noqa: B027 (optional)
+        """A fetched copy failed its hash check; let the owner upload it again if possible."""
+
+    def close(self) -> None:  # noqa: B027 (optional)
+        """Release connections."""
+
+
+def full_disk(exc: OSError) -> bool:
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def open_remote(spec: str) -> Remote:
+    """A remote from its name: ``folder:PATH`` or a ``postgresql://`` URL."""
+    spec = (spec or "").strip()
+    if spec.startswith("folder:"):
+        from app.sync.folder import FolderRemote
+
+        return FolderRemote(Path(spec[len("folder:") :]).expanduser())
+    if spec.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        from app.sync.postgres import PostgresRemote
+
+        return PostgresRemote(spec)
+    raise UserError(
+        f"'{spec}' is not a remote CrossCoach understands.",
+        "Use folder:PATH for a shared folder or postgresql://USER@HOST:5432/DATABASE "
+        "for a shared database.",
+    )

@@ -1,0 +1,312 @@
+"""One sync, start to finish, for the CLI and the GUI alike.
+
+Order: push this device's changes, pull everyone else's (metadata first, so
+scores and comments arrive even on a slow link), then send and fetch
+recordings. The GUI runs :meth:`SyncService.run` in a worker thread and gets
+progress, the result or a plain-words error through callbacks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError
+
+from app.core.clock import utcnow
+from app.core.db import Database
+from app.core.errors import UserError
+from app.core.settings import Settings
+from app.sync import state
+from app.sync.media_transfer import local_index, receive, referenced_media
+from app.sync.merge import apply_changes, count_outgoing, outgoing
+from app.sync.remote import Remote, full_disk, open_remote
+
+log = logging.getLogger(__name__)
+PUSH_BATCH = 2000
+STATUS = "device"  # state key space for facts that are not tied to one remote
+
+
+@dataclass
+class SyncReport:
+    remote: str
+    records_up: int = 0
+    records_down: int = 0
+    media_up: int = 0
+    media_down: int = 0
+    bytes_up: int = 0
+    bytes_down: int = 0
+    waiting: int = 0  # changes held until the records they depend on arrive
+    warnings: list[str] = field(default_factory=list)
+    finished_at: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def summary(self) -> str:
+        return (
+            f"Sent {self.records_up} change(s) and {self.media_up} recording(s); "
+            f"received {self.records_down} change(s) and {self.media_down} recording(s) "
+            f"({_mb(self.bytes_up + self.bytes_down)} moved)."
+        )
+
+
+@dataclass
+class SyncStatus:
+    """What a status indicator shows: plain values, safe to hand to the UI thread."""
+
+    remote: str | None
+    last_sync_at: datetime | None
+    changes_waiting_up: int
+    changes_waiting_down: int | None  # None: the remote was not asked
+    bytes_to_transfer: int | None
+    last_error: str | None
+    warnings: list[str] = field(default_factory=list)
+
+
+# stage ("push", "pull", "media up", "media down"), done, total
+ProgressCallback = Callable[[str, int, int], None]
+
+
+class SyncService:
+    def __init__(self, db: Database, settings: Settings, remote: str | None = None):
+        self.db = db
+        self.settings = settings
+        self.remote_spec = remote
+
+    @property
+    def media_root(self) -> Path:
+        return self.db.paths.media
+
+    def spec(self) -> str:
+        spec = self.remote_spec or self.settings.get("remote")
+        if not spec:
+            raise UserError(
+                "No remote is set up on this device yet.",
+                "Choose one with: crosscoach remote set folder:PATH "
+                "(or postgresql://USER@HOST:5432/DATABASE).",
+            )
+        return spec
+
+    # -- for the GUI --------------------------------------------------------------
+    def run(
+        self,
+        on_progress: ProgressCallback | None = None,
+        on_done: Callable[[SyncReport], None] | None = None,
+        on_error: Callable[[UserError], None] | None = None,
+    ) -> None:
+        """Sync and report through callbacks; never raises a UserError."""
+        try:
+            report = self.sync(on_progress)
+        except UserError as err:
+            if on_error:
+                on_error(err)
+            return
+        if on_done:
+            on_done(report)
+
+    def status(self, ask_remote: bool = False) -> SyncStatus:
+        spec = self.remote_spec or self.settings.get("remote")
+        with self.db.session() as s:
+            last = state.get(s, STATUS, "last", {})
+            remote_id = state.get(s, STATUS, "remote_id:" + (spec or ""), None)
+            pushed = state.get(s, remote_id, "pushed", "") if remote_id else ""
+            up = count_outgoing(s, self.db.device_id, pushed)
+        down = size = None
+        if ask_remote and spec:
+            try:
+                with self._opened(spec) as (remote, rid):
+                    with self.db.session() as s:
+                        down = remote.count_waiting(self.db.device_id, state.cursors(s, rid))
+                        wanted = referenced_media(s)
+                    size = self._bytes_to_move(remote, wanted)
+            except UserError as err:
+                last = {**last, "error": err.message}
+        at = last.get("at")
+        return SyncStatus(
+            remote=spec,
+            last_sync_at=datetime.fromisoformat(at) if at else None,
+            changes_waiting_up=up,
+            changes_waiting_down=down,
+            bytes_to_transfer=size,
+            last_error=last.get("error"),
+            warnings=last.get("warnings", []),
+        )
+
+    def _bytes_to_move(self, remote: Remote, wanted: set[str]) -> int:
+        local = local_index(self.media_root)
+        present = wanted & set(local)
+        up = sum(local[sha].stat().st_size for sha in remote.missing_media(present))
+        return up + sum(remote.media_size(sha) or 0 for sha in wanted - present)
+
+    # -- the sync itself ----------------------------------------------------------
+    def sync(self, progress: ProgressCallback | None = None) -> SyncReport:
+        spec = self.spec()
+        report = SyncReport(remote=spec)
+        tick = progress or (lambda *_: None)
+        try:
+            with one_sync_at_a_time(self.db.paths.root), self._opened(spec) as (remote, remote_id):
+                self._push(remote, remote_id, report, tick)
+                self._pull(remote, remote_id, report, tick)
+                self._media_up(remote, report, tick)
+                self._media_down(remote, report, tick)
+        except UserError as err:
+            self._remember(error=err.message)
+            raise
+        report.finished_at = utcnow().isoformat()
+        self._remember(at=report.finished_at, warnings=report.warnings[-20:])
+        return report
+
+    @contextlib.contextmanager
+    def _opened(self, spec: str) -> Iterator[tuple[Remote, str]]:
+        remote = open_remote(spec)
+        try:
+            remote_id = remote.open()
+            with self.db.session() as s:
+                state.put(s, STATUS, "remote_id:" + spec, remote_id)
+            yield remote, remote_id
+        except OSError as exc:
+            raise _plain_os_error(exc, spec) from exc
+        except (OperationalError, sqlite3.OperationalError) as exc:
+            raise UserError(
+                f"This device's database could not be written during sync ({exc}).",
+                "Close other copies of CrossCoach and sync again; nothing was lost.",
+            ) from exc
+        finally:
+            remote.close()
+
+    def _remember(self, **fields) -> None:
+        with self.db.session() as s:
+            last = state.get(s, STATUS, "last", {})
+            if "at" in fields:
+                last["error"] = None  # a sync that finished clears the last error
+            last.update(fields)
+            state.put(s, STATUS, "last", last)
+
+    def _push(self, remote: Remote, remote_id: str, report: SyncReport, tick) -> None:
+        with self.db.session() as s:
+            pushed = state.get(s, remote_id, "pushed", "")
+            changes = outgoing(s, self.db.device_id, pushed)
+        for start in range(0, len(changes), PUSH_BATCH):
+            batch = changes[start : start + PUSH_BATCH]
+            remote.push(self.db.device_id, batch)
+            # Killed between these two lines, the batch is sent again next time:
+            # applying a change twice is harmless.
+            with self.db.session() as s:
+                state.put(s, remote_id, "pushed", batch[-1]["version"])
+            report.records_up += len(batch)
+            tick("push", report.records_up, len(changes))
+
+    def _pull(self, remote: Remote, remote_id: str, report: SyncReport, tick) -> None:
+        with self.db.session() as s:
+            cursors = state.cursors(s, remote_id)
+            retry = state.get(s, remote_id, "retry", {})
+        for batch in remote.pull(self.db.device_id, cursors, retry):
+            moved = {batch.source: max(batch.position, cursors.get(batch.source, 0))}
+            if batch.retry_key:
+                retry[batch.retry_key] = batch.retry_signature
+            else:
+                retry.pop(f"{batch.source}/{batch.position}", None)
+            result = apply_changes(
+                self.db, batch.changes, remote_id=remote_id, cursors=moved, retry=retry
+            )
+            cursors.update(moved)
+            report.records_down += result.applied
+            report.warnings += batch.warnings + result.warnings
+            tick("pull", report.records_down, 0)
+        with self.db.session() as s:
+            report.waiting = len(state.held_changes(s))
+
+    def _media_up(self, remote: Remote, report: SyncReport, tick) -> None:
+        with self.db.session() as s:
+            wanted = referenced_media(s)
+        local = local_index(self.media_root)
+        todo = sorted(remote.missing_media(wanted & set(local)))
+        tick("media up", 0, len(todo))
+        for i, sha in enumerate(todo):
+            report.bytes_up += remote.put_media(sha, local[sha])
+            report.media_up += 1
+            tick("media up", i + 1, len(todo))
+
+    def _media_down(self, remote: Remote, report: SyncReport, tick) -> None:
+        with self.db.session() as s:
+            wanted = referenced_media(s)
+        missing = wanted - set(local_index(self.media_root))
+        available = sorted(missing - remote.missing_media(missing))
+        tick("media down", 0, len(available))
+        for i, sha in enumerate(available):
+            moved, warning = receive(remote, self.media_root, sha)
+            report.bytes_down += moved
+            if warning:
+                report.warnings.append(warning)
+            else:
+                report.media_down += 1
+            tick("media down", i + 1, len(available))
+        if len(available) < len(missing):
+            report.warnings.append(
+                f"{len(missing) - len(available)} recording(s) are not on the remote yet; "
+                "they arrive when their device syncs."
+            )
+
+
+@contextlib.contextmanager
+def one_sync_at_a_time(data_root: Path) -> Iterator[None]:
+    """One sync per data folder (the app's timer, "Sync now" and the CLI may all start one).
+
+    An OS file lock: it goes away with the process, even one that was killed.
+    """
+    with open(data_root / "sync.lock", "a+b") as handle:
+        try:
+            _lock(handle.fileno())
+        except OSError:
+            raise UserError(
+                "A sync is already running on this device.",
+                "Wait for it to finish; its result shows when it is done.",
+            ) from None
+        try:
+            yield
+        finally:
+            _unlock(handle.fileno())
+
+
+if os.name == "nt":
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+
+    def _unlock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _plain_os_error(exc: OSError, spec: str) -> UserError:
+    if full_disk(exc):
+        return UserError(
+            "There is no space left to finish the sync.",
+            "Free some space on this computer or on the shared drive and sync again; "
+            "nothing was lost.",
+        )
+    return UserError(
+        f"The sync with {spec} stopped: {exc.strerror or exc}.",
+        "Check that the shared folder is reachable and writable, then sync again; "
+        "your changes wait on this device.",
+    )
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB"

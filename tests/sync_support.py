@@ -1,0 +1,266 @@
+"""Helpers for the sync tests: devices (real data folders), real clips, a real PostgreSQL.
+
+No tests live here; the sync test modules import these helpers and fixtures.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select, text
+
+from app.bootstrap import open_context
+from app.core.clock import utcnow
+from app.core.media import store_file
+from app.core.models import (
+    Comment,
+    Person,
+    Product,
+    Review,
+    Rubric,
+    RubricCriterion,
+    Scenario,
+    Submission,
+    Take,
+)
+from app.core.profiles import create_profile, parse_role
+from app.sync.changes import canonical_dump
+from app.sync.service import SyncService
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+
+
+class Device:
+    """One installation: its own data folder, database and media store."""
+
+    def __init__(self, root: Path, remote: str | None = None):
+        self.root = root
+        self.ctx = open_context(root)
+        self.remote = remote
+
+    @property
+    def db(self):
+        return self.ctx.db
+
+    def session(self, person_id: str | None = None):
+        return self.db.session(person_id)
+
+    def sync(self, remote: str | None = None):
+        return SyncService(self.db, self.ctx.settings, remote or self.remote).sync()
+
+    def dump(self) -> dict:
+        with self.db.session() as s:
+            return canonical_dump(s)
+
+    def person(self, name: str) -> str:
+        with self.db.session() as s:
+            return s.scalar(select(Person.id).where(Person.name == name))
+
+    def make_person(self, name: str, role: str, team: str | None = None) -> str:
+        with self.session() as s:
+            return create_profile(s, name, parse_role(role), team).id
+
+    def make_catalogue(self, trainer_id: str, key: str = "coffee") -> str:
+        """A product pair, a rubric and a scenario written by a trainer; returns the scenario id."""
+        with self.session(trainer_id) as s:
+            a = Product(key=f"{key}-a", name=f"{key} A")
+            b = Product(key=f"{key}-b", name=f"{key} B")
+            rubric = Rubric(key=f"{key}-rubric", name="Basics")
+            rubric.criteria = [
+                RubricCriterion(key="opening", name="Opening", position=0),
+                RubricCriterion(key="bridge", name="Bridge", position=1),
+            ]
+            s.add_all([a, b, rubric])
+            s.flush()
+            scenario = Scenario(
+                key=f"{key}-scenario",
+                title=f"{key} cross-sell",
+                situation="A customer buys A.",
+                primary_product_id=a.id,
+                cross_sell_product_id=b.id,
+                rubric_id=rubric.id,
+            )
+            s.add(scenario)
+            s.flush()
+            return scenario.id
+
+    def submit(self, rep_id: str, scenario_id: str, clip: Path, note: str = "") -> str:
+        sha, _ = store_file(self.db.paths.media, clip)
+        now = utcnow()
+        with self.session(rep_id) as s:
+            take = Take(
+                person_id=rep_id,
+                scenario_id=scenario_id,
+                sha256=sha,
+                size_bytes=clip.stat().st_size,
+                duration_seconds=1.0,
+                width=160,
+                height=120,
+                recorded_at=now,
+            )
+            s.add(take)
+            s.flush()
+            sub = Submission(
+                person_id=rep_id,
+                scenario_id=scenario_id,
+                take_id=take.id,
+                sha256=sha,
+                size_bytes=clip.stat().st_size,
+                duration_seconds=1.0,
+                width=160,
+                height=120,
+                note=note,
+                submitted_at=now,
+            )
+            s.add(sub)
+            s.flush()
+            return sub.id
+
+    def private_take(self, rep_id: str, scenario_id: str, clip: Path) -> tuple[str, str]:
+        """A practice take that is never submitted; returns (take id, sha256)."""
+        sha, _ = store_file(self.db.paths.media, clip)
+        with self.session(rep_id) as s:
+            take = Take(
+                person_id=rep_id,
+                scenario_id=scenario_id,
+                sha256=sha,
+                size_bytes=clip.stat().st_size,
+                duration_seconds=1.0,
+                width=160,
+                height=120,
+                recorded_at=utcnow(),
+            )
+            s.add(take)
+            s.flush()
+            return take.id, sha
+
+    def review(self, trainer_id: str, submission_id: str, points: float, feedback: str) -> str:
+        with self.session(trainer_id) as s:
+            existing = s.scalar(
+                select(Review).where(
+                    Review.submission_id == submission_id, Review.reviewer_id == trainer_id
+                )
+            )
+            review = existing or Review(
+                submission_id=submission_id, reviewer_id=trainer_id, reviewed_at=utcnow()
+            )
+            review.total_points = points
+            review.feedback = feedback
+            review.scores = {"opening": int(points) % 6, "bridge": 3}
+            s.add(review)
+            s.flush()
+            return review.id
+
+    def comment(self, person_id: str, submission_id: str, at: float, words: str) -> str:
+        with self.session(person_id) as s:
+            c = Comment(submission_id=submission_id, at_seconds=at, text=words)
+            s.add(c)
+            s.flush()
+            return c.id
+
+    def edit_scenario(self, person_id: str, scenario_id: str, title: str) -> None:
+        with self.session(person_id) as s:
+            s.get(Scenario, scenario_id).title = title
+
+    def delete(self, person_id: str, model, record_id: str) -> None:
+        with self.session(person_id) as s:
+            s.get(model, record_id).deleted = True
+
+    def close(self) -> None:
+        self.ctx.close()
+
+
+@pytest.fixture
+def make_device(tmp_path):
+    made: list[Device] = []
+
+    def make(name: str, remote: str | None = None) -> Device:
+        device = Device(tmp_path / name, remote)
+        made.append(device)
+        return device
+
+    yield make
+    for device in made:
+        device.close()
+
+
+@pytest.fixture(scope="session")
+def clips(tmp_path_factory) -> list[Path]:
+    """Three short, real H.264 recordings from ffmpeg's synthetic sources."""
+    folder = tmp_path_factory.mktemp("clips")
+    made = []
+    for i, freq in enumerate((440, 550, 660)):
+        target = folder / f"clip{i}.mp4"
+        subprocess.run(
+            [
+                "ffmpeg", "-v", "error", "-y",
+                "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15:duration=1",
+                "-f", "lavfi", "-i", f"sine=frequency={freq}:sample_rate=16000:duration=1",
+                "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest",
+                str(target),
+            ],
+            check=True,
+        )  # fmt: skip
+        made.append(target)
+    return made
+
+
+def postgres_unavailable(reason: str):
+    """Skip loudly, or fail on CI where PostgreSQL must be there."""
+    message = f"POSTGRESQL NOT REACHABLE at 127.0.0.1:5432 - database sync NOT TESTED: {reason}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A throwaway database for this test session (dropped at the end); yields its URL."""
+    name = f"crosscoach_sync_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN + "postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # any connection failure means: no server here
+        admin.dispose()
+        postgres_unavailable(str(exc).splitlines()[0])
+    from app.sync.postgres import setup_database
+
+    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    setup_database(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :n AND pid <> pg_backend_pid()"
+            ),
+            {"n": name},
+        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        for role in conn.execute(
+            text("SELECT rolname FROM pg_roles WHERE rolname LIKE :p"), {"p": f"{name}%"}
+        ).scalars():
+            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+    admin.dispose()
+
+
+def assert_converged(*devices: Device) -> dict:
+    dumps = [d.dump() for d in devices]
+    for other in dumps[1:]:
+        assert other == dumps[0]
+    return dumps[0]
+
+
+@pytest.fixture
+def empty_pg(pg_database):
+    """The session's PostgreSQL remote, emptied for this test."""
+    engine = create_engine(pg_database.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as c:
+        c.execute(text("TRUNCATE crosscoach.changes, crosscoach.media, crosscoach.media_chunks"))
+    engine.dispose()
+    return pg_database

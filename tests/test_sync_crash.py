@@ -1,0 +1,201 @@
+"""A sync killed (SIGKILL) at random points never corrupts anything, and the next one completes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, select, text
+from sync_support import Device, assert_converged
+
+from app.core.media import sha256_file
+from app.core.models import Submission
+from app.sync.folder import CHANGE_NAME
+from app.sync.media_transfer import MEDIA_NAME
+
+# The real CLI, slowed down (small copy blocks, a pause per block and per record,
+# small batches) so that a kill lands inside copies, pushes and applies alike.
+SLOW_SYNC = """
+import sys, time
+import app.sync.folder as folder, app.sync.merge as merge, app.sync.service as service
+folder.COPY_BLOCK = 256 * 1024
+send, write, to_row = folder._send, folder.write_new_file, merge.change_to_row
+folder._send = lambda *a: (time.sleep(0.01), send(*a))[1]
+folder.write_new_file = lambda *a: (time.sleep(0.02), write(*a))[1]
+merge.change_to_row = lambda c: (time.sleep(0.003), to_row(c))[1]
+service.PUSH_BATCH = 25
+from app.cli.main import run
+sys.exit(run(["--data-dir", sys.argv[1], "sync"]))
+"""
+
+
+def _big_recording(folder: Path, n: int) -> Path:
+    target = folder / f"long{n}.mp4"
+    subprocess.run(
+        [
+            "ffmpeg", "-v", "error", "-y",
+            "-f", "lavfi", "-i", f"testsrc2=size=640x360:rate=25:duration=3,hue=h={n * 40}",
+            "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "8M", str(target),
+        ],
+        check=True,
+    )  # fmt: skip
+    return target
+
+
+def _killed_sync(data_dir: Path, rng: random.Random, script: str = SLOW_SYNC) -> bool:
+    """Start a slowed sync and SIGKILL it after a random while; True if it was killed."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(data_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(rng.uniform(0.3, 1.4))
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return True
+    assert proc.returncode == 0, proc.stderr.read().decode()
+    return False
+
+
+def _assert_sound(device_dirs: list[Path], share: Path) -> None:
+    for root in device_dirs:
+        con = sqlite3.connect(root / "crosscoach.db")
+        try:
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            con.close()
+        _assert_media_whole(root / "media")
+    _assert_media_whole(share / "media")
+    for path in share.glob("devices/*/changes/*"):
+        if CHANGE_NAME.match(path.name):  # anything else is a temporary name
+            assert isinstance(json.loads(path.read_bytes())["changes"], list)
+
+
+def _assert_media_whole(root: Path) -> None:
+    """Every file under its final name is complete: its content hashes to its name."""
+    for path in root.glob("*/*"):
+        m = MEDIA_NAME.match(path.name)
+        if m:
+            assert sha256_file(path) == m.group(1), f"damaged {path}"
+        else:
+            assert path.name.startswith("."), f"unexpected file {path}"
+
+
+def test_sync_killed_at_random_points_never_corrupts_and_then_converges(
+    make_device, clips, tmp_path
+):
+    rng = random.Random(20261127)
+    share = tmp_path / "share"
+    share.mkdir()
+    remote = f"folder:{share}"
+    a, b = make_device("tina-laptop", remote), make_device("rob-laptop", remote)
+    tina = a.make_person("Tina", "trainer")
+    rob = a.make_person("Rob", "rep")
+    scenario = a.make_catalogue(tina)
+    subs = [a.submit(rob, scenario, _big_recording(tmp_path, n), note=f"#{n}") for n in range(3)]
+    for n in range(40):
+        a.comment(tina, subs[n % 3], n, f"comment {n}")
+    for device in (a, b):
+        device.ctx.settings.set("remote", remote)
+    a.close(), b.close()  # between rounds, the subprocesses are the only writers
+
+    kills = 0
+    for round_ in range(20):
+        target = (a, b)[round_ % 2]
+        # New work on the device about to sync, so every sync has something to do.
+        device = Device(target.root)
+        author = tina if target is a else rob
+        with device.db.session() as s:
+            here = list(s.scalars(select(Submission.id)))  # what this device has received
+        for n in range(25 if here else 0):
+            device.comment(author, here[n % len(here)], n, f"round {round_}, comment {n}")
+        if round_ % 6 == 0:
+            device.submit(rob, scenario, _big_recording(tmp_path, 10 + round_))
+        device.close()
+        kills += _killed_sync(target.root, rng)
+        _assert_sound([a.root, b.root], share)
+    assert kills >= 10, "most kills should land inside syncs, not after them"
+
+    a, b = Device(a.root, remote), Device(b.root, remote)
+    try:
+        for device in (a, b, a, b):
+            device.sync()
+        assert_converged(a, b)
+        _assert_sound([a.root, b.root], share)
+        with b.db.session() as s:
+            shas = set(s.scalars(select(Submission.sha256)))
+        assert len(shas) >= 3
+        assert all(list((b.root / "media").glob(f"*/{sha}.mp4")) for sha in shas)
+    finally:
+        a.close(), b.close()
+
+
+SLOW_DATABASE_SYNC = """
+import sys, time
+import app.sync.merge as merge, app.sync.postgres as postgres, app.sync.service as service
+postgres.CHUNK = 256 * 1024
+to_row = merge.change_to_row
+merge.change_to_row = lambda c: (time.sleep(0.003), to_row(c))[1]
+service.PUSH_BATCH = 25
+from app.cli.main import run
+sys.exit(run(["--data-dir", sys.argv[1], "sync"]))
+"""
+
+
+def _assert_database_media_whole(url: str) -> None:
+    """Every recording the database calls complete is exactly its SHA-256."""
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as c:
+        for sha in c.execute(text("SELECT sha256 FROM crosscoach.media")).scalars():
+            digest = hashlib.sha256()
+            for (block,) in c.execute(
+                text("SELECT data FROM crosscoach.media_chunks WHERE sha256 = :s ORDER BY n"),
+                {"s": sha},
+            ):
+                digest.update(block)
+            assert digest.hexdigest() == sha
+    engine.dispose()
+
+
+def test_database_sync_killed_at_random_points_then_converges(make_device, empty_pg, tmp_path):
+    rng = random.Random(7)
+    a, b = make_device("tina-laptop", empty_pg), make_device("rob-laptop", empty_pg)
+    tina = a.make_person("Tina", "trainer")
+    rob = a.make_person("Rob", "rep")
+    scenario = a.make_catalogue(tina)
+    subs = [a.submit(rob, scenario, _big_recording(tmp_path, n), note=f"#{n}") for n in range(2)]
+    for n in range(30):
+        a.comment(tina, subs[n % 2], n, f"comment {n}")
+    for device in (a, b):
+        device.ctx.settings.set("remote", empty_pg)
+    a.close(), b.close()
+
+    kills = 0
+    for round_ in range(10):
+        target = (a, b)[round_ % 2]
+        kills += _killed_sync(target.root, rng, SLOW_DATABASE_SYNC)
+        for root in (a.root, b.root):
+            con = sqlite3.connect(root / "crosscoach.db")
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            con.close()
+            _assert_media_whole(root / "media")
+        _assert_database_media_whole(empty_pg)
+    assert kills >= 5
+
+    a, b = Device(a.root, empty_pg), Device(b.root, empty_pg)
+    try:
+        for device in (a, b, a, b):
+            device.sync()
+        assert_converged(a, b)
+        assert len(list((b.root / "media").glob("*/*.mp4"))) == 2
+    finally:
+        a.close(), b.close()
