@@ -1,0 +1,221 @@
+"""Background sync for the open data folder (QtCore only, no widgets).
+
+One sync at a time runs in a worker thread; asking for another while one runs
+queues exactly one follow-up, so a change saved mid-sync still goes out. A
+timer syncs every few minutes while a remote is set up, and ``local_change()``
+syncs shortly after a submission or review was saved (debounced, so a burst
+of saves makes one sync).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QTimer, Signal
+
+from app.core.context import AppContext
+from app.core.errors import UserError
+from app.sync.service import SyncReport, SyncService, SyncStatus
+from app.ui.sync.wording import SyncView
+
+log = logging.getLogger(__name__)
+
+BACKGROUND_INTERVAL_MS = 5 * 60 * 1000
+AFTER_CHANGE_MS = 5 * 1000
+QUIT_WAIT_S = 60  # on quit, how long to let a sync reach its next safe point
+
+
+class _Stopped(Exception):
+    """Raised from the progress callback to leave a sync at its next safe point."""
+
+
+@dataclass
+class _Outcome:
+    status: SyncStatus
+    report: SyncReport | None = None
+    failure: UserError | None = None
+
+
+class _Signals(QObject):
+    progress = Signal(str, int, int)
+    finished = Signal(object)  # _Outcome
+
+
+class _SyncJob(QRunnable):
+    """Sync (or only count) on a pool thread; reports through queued signals."""
+
+    def __init__(self, work: Callable[..., _Outcome], idle: threading.Event):
+        super().__init__()
+        self.setAutoDelete(False)  # the controller keeps it until it reported
+        self.work = work
+        self.idle = idle  # set here, not on the GUI thread, so shutdown() can wait for it
+        self.signals = _Signals()
+
+    def run(self) -> None:
+        try:
+            self.signals.finished.emit(self.work(self.signals.progress.emit))
+        finally:
+            self.idle.set()
+
+
+class SyncController(QObject):
+    """Owns the SyncService of one data folder and everything that starts a sync.
+
+    ``changed`` fires whenever :meth:`view` would return something new;
+    ``synced`` after a sync finished (pages may reload to show what arrived).
+    """
+
+    changed = Signal()
+    synced = Signal(object)  # SyncReport
+    failed = Signal(object)  # UserError
+
+    def __init__(self, ctx: AppContext, parent: QObject | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self._job: _SyncJob | None = None
+        self._again = False
+        self._stopping = False
+        self._idle = threading.Event()
+        self._idle.set()
+        self._view = SyncView(remote=self._spec())
+
+        self.background = QTimer(self)
+        self.background.setInterval(BACKGROUND_INTERVAL_MS)
+        self.background.timeout.connect(self.sync_now)
+        self.after_change = QTimer(self)
+        self.after_change.setSingleShot(True)
+        self.after_change.setInterval(AFTER_CHANGE_MS)
+        self.after_change.timeout.connect(self.sync_now)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+        self.remote_changed()
+
+    # --- what the indicator reads -----------------------------------------------------------
+
+    def view(self) -> SyncView:
+        return self._view
+
+    @property
+    def running(self) -> bool:
+        return self._job is not None
+
+    def _spec(self) -> str | None:
+        return self.ctx.settings.get("remote") or None
+
+    def _update(self, **fields) -> None:
+        self._view = replace(self._view, **fields)
+        self.changed.emit()
+
+    # --- what starts a sync -----------------------------------------------------------------
+
+    def remote_changed(self) -> None:
+        """Settings chose another remote (or none): restart the timer and count afresh."""
+        spec = self._spec()
+        self._update(remote=spec, status=None, report=None, failure=None)
+        if spec:
+            self.background.start()
+            self._start(sync=False)  # count what waits, without contacting the remote
+        else:
+            self.background.stop()
+            self.after_change.stop()
+
+    def local_change(self) -> None:
+        """Something other devices should get was saved: sync soon (debounced)."""
+        if self._spec() and not self._stopping:
+            self.after_change.start()
+
+    def sync_now(self) -> bool:
+        """Start a sync, or queue one follow-up if one is running; False without a remote."""
+        self.after_change.stop()
+        if not self._spec() or self._stopping:
+            self._update(remote=self._spec())
+            return False
+        if self.running:
+            self._again = True
+            return True
+        self._start(sync=True)
+        return True
+
+    def shutdown(self) -> None:
+        """Stop the timers and let a running sync stop at its next safe point."""
+        self._stopping = True
+        self._again = False
+        self.background.stop()
+        self.after_change.stop()
+        if not self._idle.wait(QUIT_WAIT_S):
+            log.warning("a sync was still running when CrossCoach quit")
+
+    # --- the worker -------------------------------------------------------------------------
+
+    def _start(self, sync: bool) -> None:
+        if self.running or self._stopping:
+            self._again = self._again or sync
+            return
+        service = SyncService(self.ctx.db, self.ctx.settings)
+        remote = self._spec()
+
+        def work(emit_progress) -> _Outcome:
+            def progress(stage: str, done: int, total: int) -> None:
+                if self._stopping:
+                    raise _Stopped
+                emit_progress(stage, done, total)
+
+            report = failure = None
+            try:
+                if sync and remote:
+                    report = service.sync(progress)
+            except _Stopped:
+                failure = UserError(
+                    "The sync stopped because CrossCoach was closing.",
+                    "Nothing was lost; the next sync picks up where this one stopped.",
+                )
+            except UserError as err:
+                failure = err
+            except Exception as err:  # noqa: BLE001 - a bug must not kill the worker silently
+                log.error("sync failed unexpectedly", exc_info=err)
+                failure = UserError(
+                    f"The sync stopped unexpectedly ({type(err).__name__}: {err}).",
+                    "Sync again. If it keeps happening, send the log folder to your trainer "
+                    "or IT contact; your changes wait on this device.",
+                )
+            try:
+                # After a good sync, ask the remote what is still waiting; otherwise count
+                # locally only (an unreachable remote would just fail again).
+                status = service.status(ask_remote=report is not None)
+            except Exception as err:  # noqa: BLE001 - the indicator shows the sync's own outcome
+                log.error("could not count waiting changes", exc_info=err)
+                status = SyncStatus(remote, None, 0, None, None, str(err))
+            return _Outcome(status, report, failure)
+
+        self._idle.clear()
+        job = _SyncJob(work, self._idle)
+        job.signals.progress.connect(self._progress)
+        job.signals.finished.connect(self._finished)
+        self._job = job
+        if sync:
+            self._update(syncing=True, stage=None, done=0, total=0)
+        QThreadPool.globalInstance().start(job)
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        if self._view.syncing:
+            self._update(stage=stage, done=done, total=total)
+
+    def _finished(self, outcome: _Outcome) -> None:
+        self._job = None
+        fields = {"syncing": False, "stage": None, "status": outcome.status}
+        if outcome.report is not None:
+            fields.update(report=outcome.report, failure=None)
+        elif outcome.failure is not None:
+            fields["failure"] = outcome.failure
+        self._update(**fields)
+        if outcome.report is not None:
+            self.synced.emit(outcome.report)
+        elif outcome.failure is not None:
+            self.failed.emit(outcome.failure)
+        if self._again and not self._stopping:
+            self._again = False
+            self._start(sync=True)
