@@ -94,7 +94,7 @@ def test_bundled_doctor_and_headless_recording(bundle, tmp_path):
     rec = run_bundled(
         "record",
         "--scenario",
-        "phone-headset",
+        "phone-headset-sound",
         "--source",
         "test",
         "--seconds",

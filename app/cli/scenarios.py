@@ -90,9 +90,16 @@ def _show(ctx, args) -> int:
     total = sum(c.weight for c in d.criteria)
     print(f"\nRubric: {d.rubric_name} [{d.rubric_key}]")
     print_table(
-        ["Criterion", "Weight", "Share", "Max score", "What good looks like"],
+        ["Key", "Criterion", "Weight", "Share", "Max score", "What good looks like"],
         [
-            (c.name, f"{c.weight:g}", f"{100 * c.weight / total:.0f} %", c.max_score, c.description)
+            (
+                c.key,
+                c.name,
+                f"{c.weight:g}",
+                f"{100 * c.weight / total:.0f} %",
+                c.max_score,
+                c.description,
+            )
             for c in d.criteria
         ],
     )

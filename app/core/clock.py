@@ -57,3 +57,20 @@ class HybridClock:
         with self._lock:
             if (millis, counter) > (self._millis, self._counter):
                 self._millis, self._counter = millis, counter
+
+
+class ShippedClock:
+    """Stamps records that ship with CrossCoach itself (the built-in pack).
+
+    Every device gives them the same version, ``"0000000000000.<pack version>.shipped"``:
+    older than any edit anyone makes, so an edit always wins a merge, and two
+    devices that loaded the same pack never disagree about it.
+    """
+
+    device_id = "shipped"
+
+    def __init__(self, pack_version: int):
+        self.pack_version = pack_version
+
+    def tick(self) -> str:
+        return format_version(0, self.pack_version, self.device_id)

@@ -4,7 +4,8 @@ A session opened by :func:`app.core.db.session` carries the acting person and
 this device in ``session.info``; the listener below writes them, the time and
 a fresh HLC version into each :class:`~app.core.models.Synced` row, so no
 code path can save a record without them. Sync sets ``session.info["applying_remote"]``
-to keep the stamps that came with a remote change.
+to keep the stamps that came with a remote change; the built-in pack loads with
+a :class:`~app.core.clock.ShippedClock` and a fixed ``stamp_time``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def _stamp(session: Session, _flush_context, _instances) -> None:
     clock = session.info.get("clock")
     if clock is None or session.info.get("applying_remote"):
         return
-    now = utcnow()
+    now = session.info.get("stamp_time") or utcnow()
     author = session.info.get("person_id")
     for obj in session.new:
         if isinstance(obj, Synced):

@@ -2,18 +2,24 @@
 
 It is imported as the system (no person) the first time a data folder is
 opened, and again only when CrossCoach ships a newer version of the pack;
-the version loaded is remembered in the data folder's LocalState.
+the version loaded is remembered in the data folder's LocalState. Its records
+are stamped the same on every device and older than any edit (ShippedClock),
+so a device installed later never overwrites a trainer's edit through sync.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from importlib.resources import as_file, files
 
+from app.core.clock import ShippedClock
 from app.core.models import LocalState
 from app.scenarios.importer import apply_pack
 from app.scenarios.pack import read_pack
 
 STATE_KEY = "builtin_pack_version"
+# Shipped records carry this time on every device, so they are identical everywhere.
+SHIPPED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def builtin_pack_file():
@@ -27,6 +33,7 @@ def ensure_builtin_pack(ctx) -> bool:
         pack = read_pack(manifest.parent)
         try:
             with ctx.db.session(person_id=None) as s:
+                s.info.update(clock=ShippedClock(pack.info.version), stamp_time=SHIPPED_AT)
                 state = s.get(LocalState, STATE_KEY)
                 if state is not None and int(state.value) >= pack.info.version:
                     return False
