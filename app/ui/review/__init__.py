@@ -1,0 +1,1 @@
+"""The trainer's side of coaching: review queue, player, comments, scoring, Top Videos, leaderboard."""
