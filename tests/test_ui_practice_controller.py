@@ -46,7 +46,7 @@ def test_controller_records_stores_and_checks_a_take_reporting_on_the_gui_thread
         assert controller.start(ctx, scenario.id, None)
     assert controller.busy
     assert not controller.start(ctx, scenario.id, None)  # one take at a time
-    qtbot.waitUntil(lambda: seconds and seconds[-1] >= 2.0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(seconds) and seconds[-1] >= 2.0, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: len(images) >= 3, timeout=WAIT_MS)
     assert (images[-1].width(), images[-1].height()) == (320, 180)
     # Pictures are converted at the UI's pace (about 15 a second), never per ffmpeg frame.
