@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from app.core.db import Database, open_database
-from app.core.errors import PermissionDenied, UserError
+from app.core.errors import UserError
 from app.core.paths import DataPaths, resolve_data_dir
-from app.core.profiles import Profile, find_profile
+from app.core.profiles import Profile, find_profile, require_reviewer
 from app.core.settings import Settings
 
 PROFILE_ENV = "CROSSCOACH_PROFILE"
@@ -71,13 +71,9 @@ class AppContext:
         self._profile = profile
 
     def require_reviewer(self, action: str) -> Profile:
-        """Trainers and managers only: reps are refused with a plain reason."""
+        """The acting profile, when a trainer or manager; reps are refused in plain words."""
         profile = self.profile()
-        if not profile.reviews:
-            raise PermissionDenied(
-                f"Only trainers and managers can {action}; {profile.name} is a rep.",
-                "Ask a trainer, or act as one with --as NAME.",
-            )
+        require_reviewer(profile, action)
         return profile
 
     def close(self) -> None:

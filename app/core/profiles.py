@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.core.errors import NotFound, UserError
+from app.core.errors import NotFound, PermissionDenied, UserError
 from app.core.ids import natural_id
 from app.core.models import Person, Role, Team
 
@@ -99,3 +99,12 @@ def find_profile(s: Session, name_or_id: str) -> Profile:
             "See who exists with: crosscoach profile list",
         )
     return to_profile(person)
+
+
+def require_reviewer(actor: Profile, action: str) -> None:
+    """Trainers and managers coach; a rep is refused in plain words."""
+    if not actor.reviews:
+        raise PermissionDenied(
+            f"Only trainers and managers can {action}; {actor.name} is a rep.",
+            "Ask a trainer, or act as one with --as NAME.",
+        )

@@ -53,15 +53,6 @@ def find_person(s: Session, person_id: str) -> Person:
     return person
 
 
-def require_reviewer(actor: Profile, action: str) -> None:
-    """Trainers and managers coach; a rep is refused in plain words."""
-    if not actor.reviews:
-        raise PermissionDenied(
-            f"Only trainers and managers can {action}; {actor.name} is a rep.",
-            "Ask a trainer, or act as one with --as NAME.",
-        )
-
-
 def require_not_own(actor: Profile, submission: Submission, action: str) -> None:
     if submission.person_id == actor.id:
         raise PermissionDenied(

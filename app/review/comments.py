@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from app.core.clock import as_utc
 from app.core.errors import NotFound, UserError
 from app.core.models import Comment, Person, Submission
-from app.core.profiles import Profile
-from app.review.access import find_submission, require_author, require_reviewer
+from app.core.profiles import Profile, require_reviewer
+from app.review.access import find_submission, require_author
 
 
 @dataclass(frozen=True)

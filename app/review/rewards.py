@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session, aliased
 from app.core.clock import as_utc
 from app.core.errors import PermissionDenied, UserError
 from app.core.models import Person, Reward
-from app.core.profiles import Profile, find_profile
-from app.review.access import require_reviewer
+from app.core.profiles import Profile, find_profile, require_reviewer
 from app.review.periods import ALL_TIME, Period, parse_period
 
 DEFAULT_BADGE = "star"

@@ -29,13 +29,8 @@ from app.core.models import (
     Submission,
     SubmissionStatus,
 )
-from app.core.profiles import Profile
-from app.review.access import (
-    find_submission,
-    require_author,
-    require_not_own,
-    require_reviewer,
-)
+from app.core.profiles import Profile, require_reviewer
+from app.review.access import find_submission, require_author, require_not_own
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ from app.core.models import (
     TopVideo,
 )
 from app.core.paths import DataPaths
-from app.core.profiles import Profile
-from app.review.access import find_submission, require_reviewer
+from app.core.profiles import Profile, require_reviewer
+from app.review.access import find_submission
 from app.review.comments import CommentView, comments_by_submission
 from app.review.periods import period_of
 from app.review.thumbnails import thumbnail_for
