@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import subprocess
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
 from app import __version__
+from app.recorder.ffmpeg_tools import FfmpegInfo
 
 
 @dataclass(frozen=True)
@@ -44,42 +43,22 @@ def _installed(dist: str) -> str:
         return "not installed"
 
 
-def ffmpeg_build(ffmpeg_exe: str) -> tuple[str, str]:
-    """FFmpeg's version and licence; the licence depends on how it was built
-    (GPL when built with --enable-gpl, version 3 with --enable-version3)."""
-    try:
-        text = subprocess.run(
-            [ffmpeg_exe, "-version"], capture_output=True, text=True, timeout=20
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return "", "unknown (ffmpeg could not be run)"
-    found = re.search(r"ffmpeg version (\S+)", text)
-    config = re.search(r"configuration:(.*)", text)
-    flags = config.group(1) if config else ""
-    family = "GPL" if "--enable-gpl" in flags else "LGPL"
-    if "--enable-version3" in flags:
-        return (found.group(1) if found else ""), f"{family}-3.0-or-later"
-    return (
-        found.group(1) if found else ""
-    ), f"{family}-{'2.0' if family == 'GPL' else '2.1'}-or-later"
-
-
-def components(ffmpeg_exe: str | None = None) -> list[Component]:
+def components(ffmpeg: FfmpegInfo | None = None) -> list[Component]:
+    """The parts CrossCoach runs on, with FFmpeg as the given build has it."""
     parts = [Component(name, _installed(dist), lic, url) for dist, name, lic, url in _PARTS]
-    if ffmpeg_exe:
-        ffmpeg_version, ffmpeg_licence = ffmpeg_build(ffmpeg_exe)
-        parts.insert(1, Component("FFmpeg", ffmpeg_version, ffmpeg_licence, "https://ffmpeg.org/"))
+    if ffmpeg is not None:
+        parts.insert(1, Component("FFmpeg", ffmpeg.version, ffmpeg.licence, "https://ffmpeg.org/"))
     return parts
 
 
-def licence_text(ffmpeg_exe: str | None = None) -> str:
+def licence_text(ffmpeg: FfmpegInfo | None = None) -> str:
     lines = [
         f"CrossCoach {__version__} — GPL-3.0-or-later",
         "",
         "CrossCoach includes these parts, each under its own licence:",
         "",
     ]
-    for c in components(ffmpeg_exe):
+    for c in components(ffmpeg):
         lines.append(f"- {c.name} {c.version}: {c.licence} ({c.url})")
     lines += [
         "",

@@ -20,7 +20,7 @@ mkdir -p build/packaging/LICENSES
 from pathlib import Path
 from app.about import licence_text
 from app.recorder.ffmpeg_tools import find_ffmpeg
-Path("build/packaging/LICENSES/THIRD-PARTY.txt").write_text(licence_text(str(find_ffmpeg().path)))
+Path("build/packaging/LICENSES/THIRD-PARTY.txt").write_text(licence_text(find_ffmpeg()))
 PYEOF
 cp LICENSE build/packaging/LICENSES/CrossCoach-LICENSE.txt 2>/dev/null || true
 

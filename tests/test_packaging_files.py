@@ -35,8 +35,9 @@ def test_metainfo_validates_and_names_this_release():
     tool = shutil.which("appstreamcli")
     if tool is None:
         pytest.skip("appstreamcli is not installed (Debian package appstream)")
-    result = subprocess.run([tool, "validate", "--no-net", str(metainfo)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [tool, "validate", "--no-net", str(metainfo)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -51,14 +52,29 @@ def test_desktop_entry_launches_the_app_with_its_icon():
     assert section["Categories"].split(";")[0] == "Education"
     tool = shutil.which("desktop-file-validate")
     if tool:
-        result = subprocess.run([tool, str(LINUX / f"{APP_ID}.desktop")],
-                                capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [tool, str(LINUX / f"{APP_ID}.desktop")], capture_output=True, text=True, timeout=60
+        )
         assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_licence_text_names_every_bundled_part():
     from app.about import licence_text
+    from app.recorder.ffmpeg_tools import find_ffmpeg
 
-    text = licence_text(shutil.which("ffmpeg"))
-    for part in ("PySide6", "LGPL-3.0", "OpenCV", "Apache-2.0", "SQLAlchemy"):
+    ffmpeg = find_ffmpeg()
+    text = licence_text(ffmpeg)
+    for part in ("PySide6", "LGPL-3.0", "OpenCV", "Apache-2.0", "SQLAlchemy", "FFmpeg"):
         assert part in text
+    assert f"FFmpeg {ffmpeg.version}: {ffmpeg.licence}" in text
+
+
+def test_ffmpeg_licence_follows_its_build_configuration():
+    from app.recorder.ffmpeg_tools import build_licence
+
+    assert build_licence("configuration: --enable-gpl --enable-version3 --enable-libx264") == (
+        "GPL-3.0-or-later"
+    )
+    assert build_licence("configuration: --enable-gpl --enable-libx264") == "GPL-2.0-or-later"
+    assert build_licence("configuration: --enable-version3") == "LGPL-3.0-or-later"
+    assert build_licence("configuration: --disable-doc") == "LGPL-2.1-or-later"

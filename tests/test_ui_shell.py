@@ -205,7 +205,8 @@ def test_about_names_the_version_and_licences(window_for, make_profile, shown_er
     about = next(a for a in window.help_menu.actions() if a.shortcut().toString() == "F1")
     about.trigger()
     text = shown_errors[-1][0]
-    assert __version__ in text and "LGPLv3" in text and "Apache License 2.0" in text
+    assert __version__ in text and "LGPL-3.0-only" in text and "Apache-2.0" in text
+    assert "FFmpeg" in text and "GPL" in text
 
 
 def test_the_app_starts_and_quits_on_its_own(data_dir, make_profile, ctx):

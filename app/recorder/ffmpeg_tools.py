@@ -30,6 +30,7 @@ class FfmpegInfo:
     origin: str  # "CROSSCOACH_FFMPEG", "system" or "bundled"
     version: str
     input_formats: frozenset[str]
+    licence: str = "unknown"
 
     def supports(self, input_format: str) -> bool:
         return input_format in self.input_formats
@@ -79,7 +80,20 @@ def _describe(path: str, origin: str) -> FfmpegInfo:
     match = re.search(r"ffmpeg version (\S+)", version_out)
     if not match:
         raise no_ffmpeg(f"{path} does not answer like ffmpeg")
-    return FfmpegInfo(path, origin, match.group(1), parse_input_formats(devices_out))
+    return FfmpegInfo(
+        path, origin, match.group(1), parse_input_formats(devices_out), build_licence(version_out)
+    )
+
+
+def build_licence(version_output: str) -> str:
+    """FFmpeg's licence depends on how it was built: GPL with --enable-gpl,
+    version 3 with --enable-version3, else LGPL 2.1."""
+    config = re.search(r"configuration:(.*)", version_output)
+    flags = config.group(1) if config else ""
+    family = "GPL" if "--enable-gpl" in flags else "LGPL"
+    if "--enable-version3" in flags:
+        return f"{family}-3.0-or-later"
+    return "GPL-2.0-or-later" if family == "GPL" else "LGPL-2.1-or-later"
 
 
 def _run(argv: list[str]) -> str:

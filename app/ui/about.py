@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app import __version__
+from app.about import components
+from app.core.errors import UserError
+from app.recorder.ffmpeg_tools import find_ffmpeg
 from app.ui.icons import app_icon
-
-LICENCES = (
-    "CrossCoach is free software under the GNU GPL, version 3 or later. "
-    "It uses Qt for Python (PySide6) under the LGPLv3, FFmpeg under the LGPL or "
-    "the GPL depending on how your copy was built, OpenCV under the Apache License 2.0, "
-    "and SQLAlchemy under the MIT licence."
-)
 
 
 def about_text() -> str:
+    try:
+        ffmpeg = find_ffmpeg()
+    except UserError:
+        ffmpeg = None  # still worth showing the rest
+    rows = "".join(
+        f"<tr><td>{html.escape(c.name)}</td><td>{html.escape(c.version)}</td>"
+        f"<td>{html.escape(c.licence)}</td></tr>"
+        for c in components(ffmpeg)
+    )
     return (
         f"<h3>CrossCoach {__version__}</h3>"
         "<p>Rehearse cross-selling on camera and get coached, online or offline.</p>"
-        f"<p>{LICENCES}</p>"
+        "<p>CrossCoach is free software under the GNU GPL, version 3 or later. "
+        "It is built on these parts, each under its own licence:</p>"
+        f"<table cellspacing='0' cellpadding='2'>{rows}</table>"
+        "<p>Qt is used under the LGPL as separate libraries you may replace.</p>"
     )
 
 
