@@ -20,13 +20,19 @@ def test_version(capsys):
 
 
 def test_profiles_create_list_use(cli):
-    code, out, _ = cli("profile", "create", "--name", "Ana Silva", "--role", "rep", "--team", "North")
+    code, out, _ = cli(
+        "profile", "create", "--name", "Ana Silva", "--role", "rep", "--team", "North"
+    )
     assert code == 0 and "Created rep Ana Silva" in out
     cli("profile", "create", "--name", "Tom", "--role", "trainer")
     code, out, _ = cli("profile", "list", "--json")
     people = {p["name"]: p for p in json.loads(out)}
-    assert people["Ana Silva"] == {**people["Ana Silva"], "role": "rep", "team": "North",
-                                   "active": True}
+    assert people["Ana Silva"] == {
+        **people["Ana Silva"],
+        "role": "rep",
+        "team": "North",
+        "active": True,
+    }
     assert people["Tom"]["active"] is False  # the first profile made on a device is the active one
     code, out, _ = cli("profile", "use", "tom")
     assert code == 0 and "Tom (trainer) is now the active profile" in out
@@ -58,7 +64,9 @@ def test_unwritable_data_folder_is_explained(tmp_path):
     blocked.write_text("")
     result = subprocess.run(
         [sys.executable, "-m", "app", "--data-dir", str(blocked / "data"), "profile", "list"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "cannot write to its data folder" in result.stderr
@@ -70,7 +78,9 @@ def test_data_dir_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("CROSSCOACH_DATA_DIR", str(folder))
     result = subprocess.run(
         [sys.executable, "-m", "app", "profile", "create", "--name", "Env", "--role", "rep"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert (folder / "crosscoach.db").exists() and (folder / "settings.json").exists()

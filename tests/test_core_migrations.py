@@ -26,8 +26,12 @@ def test_empty_database_reaches_head(tmp_path):
     paths = DataPaths(tmp_path)
     db = open_database(paths)
     assert migrate.current_revision(db.engine) == migrate.head_revision()
-    tables = {r[0] for r in sqlite3.connect(paths.database).execute(
-        "SELECT name FROM sqlite_master WHERE type='table'")}
+    tables = {
+        r[0]
+        for r in sqlite3.connect(paths.database).execute(
+            "SELECT name FROM sqlite_master WHERE type='table'"
+        )
+    }
     assert {"scenarios", "submissions", "reviews", "comments", "top_videos"} <= tables
     # a first open makes no backup: there was nothing to lose
     assert list(paths.backups.iterdir()) == []
@@ -62,8 +66,9 @@ def test_upgrade_from_previous_revision_keeps_data_and_backs_up(tmp_path):
     db = open_database(paths)  # what a start-up of the new version does
     assert migrate.current_revision(db.engine) == migrate.head_revision()
     with db.engine.connect() as conn:
-        rows = conn.exec_driver_sql("SELECT p.name, t.name FROM people p JOIN teams t"
-                                    " ON p.team_id = t.id").all()
+        rows = conn.exec_driver_sql(
+            "SELECT p.name, t.name FROM people p JOIN teams t ON p.team_id = t.id"
+        ).all()
     assert rows == [("Ana", "North")]
     backups = list(paths.backups.glob("*.db"))
     assert len(backups) == 1 and f"rev{previous}" in backups[0].name

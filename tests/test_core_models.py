@@ -35,8 +35,12 @@ def _products(db):
 
 def _scenario(a, b, rubric, **over) -> Scenario:
     values = dict(
-        key="cc-s", title="T", situation="S", primary_product_id=a.id,
-        cross_sell_product_id=b.id, rubric_id=rubric.id,
+        key="cc-s",
+        title="T",
+        situation="S",
+        primary_product_id=a.id,
+        cross_sell_product_id=b.id,
+        rubric_id=rubric.id,
     )
     values.update(over)
     return Scenario(**values)
@@ -108,8 +112,10 @@ def test_scenario_keys_are_unique(db):
 @pytest.mark.parametrize("weight,max_score", [(0, 5), (-1, 5), (1, 0)])
 def test_rubric_criterion_weights_and_scale(db, weight, max_score):
     _, _, rubric = _products(db)
-    _refused(db, RubricCriterion(rubric_id=rubric.id, key="k", name="K", weight=weight,
-                                 max_score=max_score))
+    _refused(
+        db,
+        RubricCriterion(rubric_id=rubric.id, key="k", name="K", weight=weight, max_score=max_score),
+    )
 
 
 def test_assignment_goes_to_a_person_or_a_team_not_both(db, make_profile):
