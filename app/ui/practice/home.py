@@ -17,13 +17,18 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from app.core.models import SubmissionStatus
 from app.practice.assignments import AssignmentStatus, RepAssignment
+from app.review.decisions import SubmissionFeedback
 from app.scenarios.library import ScenarioRow
 from app.ui.icons import set_icon
+from app.ui.practice.feedback import SUBMISSION_WORDS, points_text
+from app.ui.review.queue_model import STATUS_COLOR
 from app.ui.theme import ERROR_COLOR, current_scheme
 from app.ui.widgets import EmptyState
 
@@ -72,9 +77,11 @@ def _stacked(table: QTableWidget, empty: EmptyState) -> QStackedWidget:
 
 
 class PracticeHome(QWidget):
-    """Emits ``open_scenario(scenario id)`` when the rep opens an assignment or a scenario."""
+    """Emits ``open_scenario(scenario id)`` when the rep opens an assignment or a scenario,
+    ``open_feedback(submission id)`` when they open a submission's feedback."""
 
     open_scenario = Signal(str)
+    open_feedback = Signal(str)
     device_check_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
@@ -82,7 +89,9 @@ class PracticeHome(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 12, 24, 16)
 
-        top = QHBoxLayout()
+        top_widget = QWidget()  # beside the tabs: the summary and the device check
+        top = QHBoxLayout(top_widget)
+        top.setContentsMargins(12, 0, 0, 4)
         self.summary = QLabel(objectName="hint")
         self.device_button = QPushButton("Check camera and microphone…")
         set_icon(self.device_button, "settings")
@@ -90,14 +99,13 @@ class PracticeHome(QWidget):
         self.device_button.clicked.connect(self.device_check_requested)
         top.addWidget(self.summary, 1)
         top.addWidget(self.device_button)
-        layout.addLayout(top)
 
         split = QSplitter(Qt.Orientation.Vertical)
-        mine = QWidget()
-        mine_box = QVBoxLayout(mine)
-        mine_box.setContentsMargins(0, 0, 0, 0)
-        mine_box.addWidget(QLabel("My assignments", objectName="sectionTitle"))
-        self.assignments = _table(["Scenario", "Due", "Attempts", "Status"])
+        # Assignments and submissions share one pane (tabs), so the page fits a small screen.
+        self.mine = QTabWidget(objectName="mine")
+        self.mine.setDocumentMode(True)
+        self.mine.setCornerWidget(top_widget, Qt.Corner.TopRightCorner)
+        self.assignments = _table(["Scenario", "Due", "Attempts", "Status", "Feedback"])
         self.assignments.setObjectName("assignments")
         self.no_assignments = EmptyState(
             "practice",
@@ -108,8 +116,19 @@ class PracticeHome(QWidget):
         fit_text(self.no_assignments)
         self.no_assignments.setMinimumHeight(self.no_assignments.sizeHint().height())
         self.assignments_stack = _stacked(self.assignments, self.no_assignments)
-        mine_box.addWidget(self.assignments_stack)
-        split.addWidget(mine)
+        self.mine.addTab(self.assignments_stack, "My assignments")
+        self.submissions = _table(["Scenario", "Handed in", "Status", "Points"])
+        self.submissions.setObjectName("mySubmissions")
+        self.no_submissions = EmptyState(
+            "review",
+            "Nothing handed in yet",
+            "When you submit a take, it appears here; open it to see your trainer's "
+            "scores and comments.",
+        )
+        fit_text(self.no_submissions)
+        self.submissions_stack = _stacked(self.submissions, self.no_submissions)
+        self.mine.addTab(self.submissions_stack, "My submissions")
+        split.addWidget(self.mine)
 
         free = QWidget()
         free_box = QVBoxLayout(free)
@@ -130,17 +149,28 @@ class PracticeHome(QWidget):
         split.setSizes([300, 400])
         layout.addWidget(split, 1)
 
-        hint = QLabel("Double-click or press Enter to open a scenario.", objectName="hint")
+        hint = QLabel(
+            "Double-click or press Enter to open a scenario, or a submission to see its feedback.",
+            objectName="hint",
+        )
         layout.addWidget(hint)
 
         for table in (self.assignments, self.scenarios):
             table.itemActivated.connect(lambda item, t=table: self._open_row(t, item.row()))
+        self.submissions.itemActivated.connect(
+            lambda item: self.open_feedback.emit(
+                self.submissions.item(item.row(), 0).data(Qt.ItemDataRole.UserRole)
+            )
+        )
         find = QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     # --- filling ------------------------------------------------------------------
 
-    def show_assignments(self, rows: list[RepAssignment]) -> None:
+    def show_assignments(
+        self, rows: list[RepAssignment], reviewed: frozenset[str] = frozenset()
+    ) -> None:
+        """``reviewed``: submission ids with feedback; their rows get "See feedback"."""
         table = self.assignments
         table.setRowCount(len(rows))
         warn = QBrush(QColor(ERROR_COLOR[current_scheme()]))
@@ -158,7 +188,13 @@ class PracticeHome(QWidget):
                     item.setForeground(warn)
                     item.setToolTip("This assignment is past its due date.")
                 table.setItem(i, col, item)
+            table.setItem(i, 4, QTableWidgetItem())
+            if r.submission_id in reviewed:
+                table.setCellWidget(i, 4, self._feedback_button(r.submission_id))
+            else:
+                table.removeCellWidget(i, 4)
         self.assignments_stack.setCurrentIndex(0 if rows else 1)
+        self.mine.setTabText(0, f"My assignments ({len(rows)})" if rows else "My assignments")
         overdue = sum(r.overdue for r in rows)
         todo = sum(
             r.status in (AssignmentStatus.TO_DO, AssignmentStatus.RETAKE_REQUESTED) for r in rows
@@ -167,6 +203,33 @@ class PracticeHome(QWidget):
         if overdue:
             parts.append(f"{overdue} overdue")
         self.summary.setText(", ".join(parts) + ".")
+
+    def _feedback_button(self, submission_id: str) -> QPushButton:
+        button = QPushButton("See feedback", objectName="seeFeedback")
+        button.setToolTip("Your trainer's outcome, scores and comments on your latest submission")
+        button.clicked.connect(lambda: self.open_feedback.emit(submission_id))
+        return button
+
+    def show_submissions(self, rows: list[SubmissionFeedback]) -> None:
+        """The rep's submissions, newest first, with where each stands."""
+        table = self.submissions
+        table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            status = SubmissionStatus(r.status)
+            cells = [
+                r.scenario_title,
+                r.submitted_at.astimezone().strftime("%d %b %Y, %H:%M"),
+                SUBMISSION_WORDS[status],
+                points_text(r),
+            ]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, r.submission_id)
+                if col == 2:
+                    item.setForeground(QBrush(QColor(STATUS_COLOR[status])))
+                table.setItem(i, col, item)
+        self.submissions_stack.setCurrentIndex(0 if rows else 1)
+        self.mine.setTabText(1, f"My submissions ({len(rows)})" if rows else "My submissions")
 
     def show_scenarios(self, rows: list[ScenarioRow], search: str) -> None:
         table = self.scenarios

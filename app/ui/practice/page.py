@@ -1,8 +1,9 @@
-"""The Practice page: assignments and free practice -> scenario player -> recording -> replay.
+"""The Practice page: assignments and free practice -> scenario player -> recording -> replay,
+and the rep's submissions -> their trainer's feedback -> the retake.
 
 The page holds the screens in a stack and the recorder controller; everything
-the screens show comes from plain functions in app.practice, app.scenarios and
-app.recorder.
+the screens show comes from plain functions in app.practice, app.scenarios,
+app.recorder and app.review.
 """
 
 from __future__ import annotations
@@ -21,17 +22,20 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import UserError
+from app.core.media import find_media
 from app.practice.assignments import list_assignments
 from app.practice.rounds import can_record
 from app.practice.submit import submit_take
 from app.practice.takes import TakeInfo, recheck_take, takes_visible_to
 from app.recorder.recovery import RecoveryReport, recover_in_progress
+from app.review.decisions import SubmissionFeedback, rep_feedback
 from app.scenarios.library import ScenarioDetail, get_scenario, search_scenarios
 from app.ui.icons import set_icon
 from app.ui.pages.base import Page, PageSpec
 from app.ui.practice import dialogs
 from app.ui.practice.controller import RecorderController
 from app.ui.practice.device_check import DeviceCheckDialog
+from app.ui.practice.feedback import FeedbackScreen, has_feedback
 from app.ui.practice.home import PracticeHome
 from app.ui.practice.player import ScenarioPlayer
 from app.ui.practice.recording_view import RecordingView
@@ -103,14 +107,17 @@ class PracticePage(Page):
         self.attempt_note = ""
         self.checking: set[str] = set()  # takes stored but not checked yet
         self.controller = RecorderController(self)
+        self.feedback: dict[str, SubmissionFeedback] = {}  # the rep's submissions by id
 
         self.stack = QStackedWidget()
         self.home = PracticeHome()
         self.player = ScenarioPlayer()
         self.recording = RecordingView()
         self.replay = ReplayView()
-        for screen in (self.home, self.player, self.recording, self.replay):
+        self.feedback_screen = FeedbackScreen()
+        for screen in (self.home, self.player, self.recording, self.replay, self.feedback_screen):
             self.stack.addWidget(screen)
+        self.stack.currentChanged.connect(self._screen_changed)
 
         self.banner = QFrame(objectName="recoveredBanner")
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
@@ -139,6 +146,9 @@ class PracticePage(Page):
 
         self.home.open_scenario.connect(self.open_scenario)
         self.home.device_check_requested.connect(self.open_device_check)
+        self.home.open_feedback.connect(self.open_feedback)
+        self.feedback_screen.back_requested.connect(self.go_home)
+        self.feedback_screen.view.retake_requested.connect(self.record_retake)
         self.home.search.textChanged.connect(lambda _t: self.refresh_scenarios())
         self.player.back_requested.connect(self.go_home)
         self.player.record_requested.connect(self.start_take)
@@ -158,6 +168,7 @@ class PracticePage(Page):
         c.failed.connect(self._failed)
 
         state.profile_changed.connect(lambda _p: self.go_home())
+        state.sync.synced.connect(self.reload)  # show what a sync brought
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.controller.shutdown)
@@ -181,19 +192,59 @@ class PracticePage(Page):
         self.home.scenarios.setFocus()
 
     def refresh_assignments(self) -> None:
+        """Re-read the rep's assignments and submissions (with their feedback)."""
         profile = self.state.profile
         if profile is None:
+            self.feedback = {}
             self.home.show_assignments([])
+            self.home.show_submissions([])
             return
         with self.ctx.session() as s:
             rows = list_assignments(s, profile.id)
-        self.home.show_assignments(rows)
+            mine = rep_feedback(s, profile)
+        self.feedback = {f.submission_id: f for f in mine}
+        reviewed = frozenset(f.submission_id for f in mine if has_feedback(f))
+        self.home.show_assignments(rows, reviewed)
+        self.home.show_submissions(mine)
+
+    def reload(self) -> None:
+        """Show what a sync brought: the lists, and the feedback on screen if it changed."""
+        shown = self.feedback_screen.view.feedback
+        self.refresh_assignments()
+        self.refresh_scenarios()
+        if self.stack.currentWidget() is self.feedback_screen and shown is not None:
+            fresh = self.feedback.get(shown.submission_id)
+            if fresh is None:
+                self.go_home()  # withdrawn meanwhile
+            elif fresh != shown or self.feedback_screen.view.player.source_path is None:
+                self.open_feedback(shown.submission_id)  # new feedback, or the video arrived
 
     def refresh_scenarios(self) -> None:
         text = self.home.search.text()
         with self.ctx.session() as s:
             rows = search_scenarios(s, text)
         self.home.show_scenarios(rows, text)
+
+    # --- feedback ----------------------------------------------------------------------
+
+    def open_feedback(self, submission_id: str) -> None:
+        feedback = self.feedback.get(submission_id)
+        if feedback is None:
+            return
+        video = find_media(self.ctx.paths.media, feedback.sha256)
+        self.feedback_screen.show_feedback(feedback, video)
+        self.stack.setCurrentWidget(self.feedback_screen)
+        self.feedback_screen.view.comments.setFocus()
+
+    def record_retake(self, submission_id: str) -> None:
+        """Straight to the scenario player: the retake request opened a fresh round."""
+        feedback = self.feedback.get(submission_id)
+        if feedback is not None:
+            self.open_scenario(feedback.scenario_key)
+
+    def _screen_changed(self, _index: int) -> None:
+        if self.stack.currentWidget() is not self.feedback_screen:
+            self.feedback_screen.view.leave()  # let go of the video file
 
     # --- player -------------------------------------------------------------------
 

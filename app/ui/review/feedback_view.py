@@ -94,6 +94,7 @@ class FeedbackView(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([600, 400])  # room for a score column per reviewer
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addWidget(splitter, 1)

@@ -99,6 +99,7 @@ class LeaderboardPage(Page):
         layout.addLayout(bar)
         layout.addWidget(self.body, 1)
         state.profile_changed.connect(lambda _p: self.refresh())
+        state.sync.synced.connect(self.reload)  # show what a sync brought
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)

@@ -41,6 +41,7 @@ class ReviewPage(Page):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda step=step: self.step(step))
         state.profile_changed.connect(lambda _p: self.back_to_queue())
+        state.sync.synced.connect(self.refresh_queue)  # show what a sync brought
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)

@@ -235,6 +235,7 @@ class TopVideosPage(Page):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
         state.profile_changed.connect(lambda _p: self.refresh())
+        state.sync.synced.connect(self.reload)  # show what a sync brought
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
