@@ -141,7 +141,7 @@ class CoachingPlayer(QWidget):
         self.media.playbackStateChanged.connect(self._show_play_state)
         self.media.errorOccurred.connect(self._on_error)
         self.media.mediaStatusChanged.connect(self._on_status)
-        self.video.videoSink().videoFrameChanged.connect(self._on_frame)
+        self._watching_frames = False
         self._show_play_state()
         self._install_keys(key_host or self)
 
@@ -164,6 +164,7 @@ class CoachingPlayer(QWidget):
 
     def _load(self, autoplay: bool) -> None:
         self._awaiting_first_frame = True
+        self._watch_frames(True)
         self._play_after_open = autoplay
         self.media.setSource(QUrl.fromLocalFile(str(self._path)))
         # The FFmpeg backend renders nothing until playback starts: play, and
@@ -172,6 +173,7 @@ class CoachingPlayer(QWidget):
 
     def release(self) -> None:
         """Stop and let go of the file (the source is cleared, so no handle stays open)."""
+        self._watch_frames(False)  # before stop(): see _watch_frames
         if self.is_open:
             self._resume_ms = self.media.position()
             self.media.stop()
@@ -313,9 +315,27 @@ class CoachingPlayer(QWidget):
 
     # -- reports from the media player ------------------------------------------------
 
+    def _watch_frames(self, on: bool) -> None:
+        """Listen to the video sink only until the first frame.
+
+        Frames arrive from the backend's render thread; each one handed to Python
+        needs the interpreter lock. Left connected, stop() (which waits for that
+        thread while this one holds the lock) could deadlock, and every frame of
+        playback would cost a trip through Python for nothing.
+        """
+        if on == self._watching_frames:
+            return
+        signal = self.video.videoSink().videoFrameChanged
+        if on:
+            signal.connect(self._on_frame)
+        else:
+            signal.disconnect(self._on_frame)
+        self._watching_frames = on
+
     def _on_frame(self, frame) -> None:
         if self._awaiting_first_frame and frame.isValid():
             self._awaiting_first_frame = False
+            self._watch_frames(False)
             if not self._play_after_open:
                 self.media.pause()
             self.first_frame.emit()
