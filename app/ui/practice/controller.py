@@ -44,17 +44,112 @@ def user_error_text(err: BaseException) -> tuple[str, str]:
     )
 
 
+class _Reports(QObject):
+    """What one take's worker emits. It belongs to the take, not to the controller: the
+    controller's signals follow it only while the controller lives (Qt drops those
+    connections when the controller is destroyed), so a take that is still winding down
+    never emits on a deleted object."""
+
+    started = Signal()
+    first_frame = Signal(float)
+    progress = Signal(float)
+    saving = Signal()
+    stored = Signal(str, str)
+    checked = Signal(str, object)
+    failed = Signal(str, str)
+
+
+_REPORTED = ("started", "first_frame", "progress", "saving", "stored", "checked", "failed")
+
+
 class _Observer(RecordingObserver):
     """Called on the recorder's threads: only emits signals (queued to the GUI thread)."""
 
-    def __init__(self, controller: RecorderController):
-        self._c = controller
+    def __init__(self, reports: _Reports):
+        self._reports = reports
 
     def first_frame(self, seconds_since_start: float) -> None:
-        self._c.first_frame.emit(seconds_since_start)
+        self._reports.first_frame.emit(seconds_since_start)
 
     def progress(self, progress: Progress) -> None:
-        self._c.progress.emit(progress.seconds)
+        self._reports.progress.emit(progress.seconds)
+
+
+class _Take:
+    """One take's state, shared by the GUI thread and the worker, free of Qt objects that
+    the controller owns, so the take can outlive the controller."""
+
+    def __init__(self, reports: _Reports):
+        self.reports = reports
+        self.guard = threading.Lock()
+        self.recording: Recording | None = None
+        self.busy = True  # until the take is stored or has failed
+        self.stop_asked = False
+        self.abandoned = False  # the controller is gone: nobody stores or checks this take
+
+    def current(self) -> Recording | None:
+        with self.guard:
+            return self.recording
+
+    def abandon(self) -> None:
+        """Stop now and leave the fragment and its sidecar in in-progress/: start-up
+        recovery stores it as a take. Blocks while ffmpeg finishes the file."""
+        self.abandoned = self.stop_asked = True
+        recording = self.current()
+        if recording is not None:
+            recording.stop()
+
+    def run(self, ctx, scenario_id: str, assignment_id: str | None, seconds: float | None):
+        reports = self.reports
+        try:
+            recording = prepare_take(
+                ctx,
+                scenario_id,
+                seconds=seconds,
+                assignment_id=assignment_id,
+                observer=_Observer(reports),
+            )
+            if self.abandoned:
+                self.busy = False
+                return
+            recording.start()
+            with self.guard:
+                self.recording = recording
+            reports.started.emit()
+            if self.stop_asked:  # Stop was pressed while the camera was starting
+                recording.stop()
+            result = recording.wait()
+            if self.abandoned:
+                self.busy = False
+                return
+            reports.saving.emit()
+            take = finish_take(ctx, recording, result)
+        except BaseException as err:  # noqa: BLE001 - every failure reaches the user
+            self.busy = False
+            reports.failed.emit(*user_error_text(err))
+            return
+        finally:
+            with self.guard:
+                self.recording = None
+        self.busy = False  # a retake may start while this one is being checked
+        reports.stored.emit(take.id, take.problem or "")
+        if self.abandoned:
+            return  # the stored take is checked when it is next opened
+        try:
+            reports.checked.emit(take.id, recheck_take(ctx, take.id))
+        except BaseException as err:  # noqa: BLE001 - the take is stored; the check can wait
+            log.warning("take check failed for %s: %s", take.id, err)
+
+
+class _Current:
+    """The controller's take, reachable from its ``destroyed`` handler (which must not
+    hold the controller itself)."""
+
+    take: _Take | None = None
+
+    def abandon(self) -> None:
+        if self.take is not None:
+            self.take.abandon()
 
 
 class RecorderController(QObject):
@@ -71,11 +166,11 @@ class RecorderController(QObject):
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(3)
-        self._recording: Recording | None = None
-        self._guard = threading.Lock()
+        self._current = current = _Current()
+        # Destroyed mid-take (its page closed without quitting the app): stop the take
+        # before the pool, a child, waits for its worker.
+        self.destroyed.connect(lambda: current.abandon())
         self._last_index = -1
-        self._busy = False
-        self._stop_asked = False
         self.checked_ids: set[str] = set()
         self._timer = QTimer(self, interval=PREVIEW_INTERVAL_MS)
         self._timer.timeout.connect(self._poll_preview)
@@ -86,23 +181,28 @@ class RecorderController(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._busy
+        take = self._current.take
+        return take is not None and take.busy
 
     def start(self, ctx, scenario_id: str, assignment_id: str | None, seconds: float | None = None):
         """Begin a take in the background; refuses (returns False) while one is running."""
-        if self._busy:
+        if self.busy:
             return False
-        self._busy = True
-        self._stop_asked = False
+        reports = _Reports()
+        for name in _REPORTED:
+            getattr(reports, name).connect(getattr(self, name))
+        take = self._current.take = _Take(reports)
         self._last_index = -1
-        self._pool.start(lambda: self._run(ctx, scenario_id, assignment_id, seconds))
+        self._pool.start(lambda: take.run(ctx, scenario_id, assignment_id, seconds))
         return True
 
     def stop(self) -> None:
         """Ask for a graceful stop; returns at once (ffmpeg may take a moment)."""
-        self._stop_asked = True
-        with self._guard:
-            recording = self._recording
+        take = self._current.take
+        if take is None:
+            return
+        take.stop_asked = True
+        recording = take.current()
         if recording is not None:
             self._pool.start(recording.stop)
 
@@ -111,45 +211,11 @@ class RecorderController(QObject):
         self.stop()
         return self._pool.waitForDone(timeout_ms)
 
-    # --- worker -------------------------------------------------------------------
-
-    def _run(self, ctx, scenario_id: str, assignment_id: str | None, seconds: float | None):
-        try:
-            recording = prepare_take(
-                ctx,
-                scenario_id,
-                seconds=seconds,
-                assignment_id=assignment_id,
-                observer=_Observer(self),
-            )
-            recording.start()
-            with self._guard:
-                self._recording = recording
-            self.started.emit()
-            if self._stop_asked:  # Stop was pressed while the camera was starting
-                recording.stop()
-            result = recording.wait()
-            self.saving.emit()
-            take = finish_take(ctx, recording, result)
-        except BaseException as err:  # noqa: BLE001 - every failure reaches the user
-            self._busy = False
-            self.failed.emit(*user_error_text(err))
-            return
-        finally:
-            with self._guard:
-                self._recording = None
-        self._busy = False  # a retake may start while this one is being checked
-        self.stored.emit(take.id, take.problem or "")
-        try:
-            self.checked.emit(take.id, recheck_take(ctx, take.id))
-        except BaseException as err:  # noqa: BLE001 - the take is stored; the check can wait
-            log.warning("take check failed for %s: %s", take.id, err)
-
     # --- preview (GUI thread) -----------------------------------------------------------
 
     def _poll_preview(self) -> None:
-        with self._guard:
-            recording = self._recording
+        take = self._current.take
+        recording = take.current() if take is not None else None
         frame = recording.latest_preview() if recording is not None else None
         if frame is None or frame.index == self._last_index:
             return
