@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -226,6 +224,20 @@ def test_the_app_starts_and_quits_on_its_own(data_dir, make_profile, ctx):
     assert ui.value(LAST_PAGE_KEY) == "practice"  # the window was shown, then closed cleanly
 
 
+def test_an_in_process_launch_leaves_later_event_loops_working(
+    data_dir, make_profile, ctx, monkeypatch, qtbot
+):
+    """Tests and scripts run more Qt code after ``launch_gui`` returns: a Quit still
+    queued from quitting must not make every later event loop end at once."""
+    ctx.use_profile(make_profile("Tom", "trainer"))
+    monkeypatch.setenv(QUIT_AFTER_ENV, "1000")
+    assert launch_gui(data_dir) == 0
+    QApplication.processEvents()  # as pytest-qt does between tests
+    timer = QTimer(singleShot=True, interval=100)
+    with qtbot.waitSignal(timer.timeout, timeout=10_000):  # raises if the loop ends early
+        timer.start()
+
+
 def test_launch_explains_a_data_folder_it_cannot_use(tmp_path, shown_errors, qapp):
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the data folder should be")
@@ -282,13 +294,13 @@ def test_every_icon_renders_in_the_palette_colour(qapp):
         assert all(c.red() > 200 and c.green() < 60 for c in drawn), f"{name} ignores the colour"
 
 
-def test_the_app_icon_pngs_match_the_svg(qapp):
+def test_the_app_icon_pngs_match_the_svg(qapp, tmp_path):
     from PySide6.QtGui import QImage
 
     from app.ui.app_icon import PNG_SIZES, render_pngs
     from app.ui.icons import icon_dir
 
-    fresh = {p.name: QImage(str(p)) for p in render_pngs(Path(tempfile.mkdtemp()))}
+    fresh = {p.name: QImage(str(p)) for p in render_pngs(tmp_path)}
     for size in PNG_SIZES:
         name = f"crosscoach-{size}.png"
         stored = QImage(str(icon_dir() / name))

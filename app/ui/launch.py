@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.bootstrap import open_context
@@ -78,6 +78,11 @@ def launch_gui(data_dir=None, acting_as: str | None = None) -> int:
         window = open_main_window(state)
         if window is None:
             return 0
-        return app.exec()
+        code = app.exec()
+        # Closing the last window posts a Quit of its own, which may still be queued when
+        # the loop ends; left there it would end the next event loop in this process and
+        # make every later one return at once (tests and scripts run more after us).
+        QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
+        return code
     finally:
         ctx.close()
