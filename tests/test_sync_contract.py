@@ -220,3 +220,40 @@ def test_unreachable_remote_is_a_plain_error_and_changes_wait(remote_spec, make_
     status = SyncService(a.db, a.ctx.settings, gone).status()
     assert status.last_error == err.value.message
     assert status.changes_waiting_up > 0
+
+
+def test_an_upload_cut_off_resumes_whole_even_with_another_chunk_size(
+    pg_database, clips, tmp_path, monkeypatch
+):
+    from app.sync import postgres
+
+    engine = _admin(pg_database)
+    with engine.begin() as c:
+        c.execute(text("TRUNCATE crosscoach.media, crosscoach.media_chunks"))
+    engine.dispose()
+    clip = clips[2]
+    sha = sha256_file(clip)
+    assert clip.stat().st_size > 3 * 4096
+
+    class CutOff(Exception):
+        pass
+
+    def cut_after_two_chunks(sent: int) -> None:
+        if sent >= 2 * 4096:
+            raise CutOff
+
+    remote = open_remote(pg_database)
+    remote.open()
+    try:
+        monkeypatch.setattr(postgres, "CHUNK", 4096)
+        with pytest.raises(CutOff):
+            remote.put_media(sha, clip, cut_after_two_chunks)
+        assert remote.missing_media({sha}) == {sha}  # not complete, so not offered
+        monkeypatch.setattr(postgres, "CHUNK", 10_000)  # e.g. a newer version resumes it
+        sent = []
+        assert remote.put_media(sha, clip, sent.append) == clip.stat().st_size - 2 * 4096
+        assert sent[-1] == clip.stat().st_size
+        assert receive(remote, tmp_path / "store", sha)[1] is None
+        assert sha256_file(find_media(tmp_path / "store", sha)) == sha
+    finally:
+        remote.close()

@@ -230,17 +230,19 @@ class PostgresRemote(Remote):
         with self.engine.connect() as c:
             if c.scalar(text("SELECT 1 FROM crosscoach.media WHERE sha256 = :s"), {"s": sha256}):
                 return 0
-            stored = c.scalar(
+            # Resume after the bytes already there, whatever chunk size sent them
+            # (an older version, or one cut off mid-way, may have used another).
+            n, stored = c.execute(
                 text(
-                    "SELECT coalesce(max(n) + 1, 0) FROM crosscoach.media_chunks WHERE sha256 = :s"
+                    "SELECT coalesce(max(n) + 1, 0), coalesce(sum(length(data)), 0) "
+                    "FROM crosscoach.media_chunks WHERE sha256 = :s"
                 ),
                 {"s": sha256},
-            )
+            ).one()
         moved = 0
         size = source.stat().st_size
         with open(source, "rb") as f:
-            f.seek(stored * CHUNK)
-            n = stored
+            f.seek(stored)
             while block := f.read(CHUNK):
                 with self.engine.begin() as c:  # one chunk per transaction: resumable
                     c.execute(
@@ -253,7 +255,7 @@ class PostgresRemote(Remote):
                 n += 1
                 moved += len(block)
                 if progress:
-                    progress(min(n * CHUNK, size))
+                    progress(stored + moved)
         with self.engine.begin() as c:
             c.execute(
                 text(
