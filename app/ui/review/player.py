@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtMultimedia import QAudioOutput, QMediaMetaData, QMediaPlayer
+from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaMetaData, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
     QComboBox,
@@ -78,8 +78,7 @@ class CoachingPlayer(QWidget):
         self._play_after_open = False
 
         self.media = QMediaPlayer(self)
-        self.audio = QAudioOutput(self)
-        self.media.setAudioOutput(self.audio)
+        self.audio = QAudioOutput(self)  # attached per video, when there is a device
         self.video = _VideoSurface(self)
         self.video.setMinimumSize(320, 180)
         self.video.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -163,6 +162,11 @@ class CoachingPlayer(QWidget):
         self._load(autoplay)
 
     def _load(self, autoplay: bool) -> None:
+        # Without a sound device, play the picture only: an audio output with no device
+        # still runs an audio thread, whose teardown during stop() waits for the
+        # interpreter lock that stop() holds (a deadlock seen in test teardown).
+        no_device = QMediaDevices.defaultAudioOutput().isNull()
+        self.media.setAudioOutput(None if no_device else self.audio)
         self._awaiting_first_frame = True
         self._watch_frames(True)
         self._play_after_open = autoplay
