@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 import unicodedata
 
 import pytest
@@ -186,3 +189,20 @@ def test_score_rows_leave_out_withdrawn_reviews(scored):
         review.deleted = True
     with coaching.ctx.session() as s:
         assert [r.reviewer_name for r in score_rows(s, rep_id=coaching.ana.id)] == ["Tom Trainer"]
+
+
+def test_a_cli_process_writes_the_pdf_without_any_widget_application(scored, tmp_path):
+    """A separate ``crosscoach report`` process: only a QGuiApplication is made
+    there (no widgets), and the desktop app, which makes its QApplication first, is
+    another process, so the two never share one."""
+    coaching, _ana, _zoe = scored
+    pdf = tmp_path / "ana.pdf"
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--data-dir", str(coaching.ctx.paths.root),
+         "--as", "Tom Trainer", "report", "Ana Souza", "--period", "all",
+         "--pdf", str(pdf)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Ana Souza" in _pdf_text(pdf)

@@ -62,6 +62,8 @@ def test_unreachable_folder_keeps_changes_waiting(cli, tmp_path):
 
 def test_database_password_never_lands_in_settings(cli, data_dir, pg_database):
     with_password = pg_database.replace("postgres@", "postgres:s3cret-pw@")
+    # Something of this device's own to send (the built-in pack is shipped, never sent).
+    assert cli("profile", "create", "--name", "Tina", "--role", "trainer")[0] == 0
     code, out, err = cli("remote", "set", with_password + "?sslmode=prefer")
     assert code == 0, err
     assert "keyring" in out  # stored there, or said plainly that it was not stored

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import tempfile
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -136,16 +134,15 @@ op = st.one_of(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(history=st.lists(op, min_size=4, max_size=18), final_order=st.permutations([0, 1, 2]))
-def test_random_histories_converge(clips, history, final_order):
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        (root / "share").mkdir()
-        devices = [Device(root / f"d{i}", f"folder:{root / 'share'}") for i in range(3)]
-        try:
-            _play(devices, history, final_order, clips)
-        finally:
-            for d in devices:
-                d.close()
+def test_random_histories_converge(clips, tmp_path_factory, history, final_order):
+    root = tmp_path_factory.mktemp("history")  # a fresh folder for every example
+    (root / "share").mkdir()
+    devices = [Device(root / f"d{i}", f"folder:{root / 'share'}") for i in range(3)]
+    try:
+        _play(devices, history, final_order, clips)
+    finally:
+        for d in devices:
+            d.close()
 
 
 def _play(devices, history, final_order, clips):

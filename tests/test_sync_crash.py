@@ -10,7 +10,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, select, text
@@ -21,20 +20,32 @@ from app.core.models import Submission
 from app.sync.folder import CHANGE_NAME
 from app.sync.media_transfer import MEDIA_NAME
 
-# The real CLI, slowed down (small copy blocks, a pause per block and per record,
-# small batches) so that a kill lands inside copies, pushes and applies alike.
-SLOW_SYNC = """
+# The real CLI, slowed down (small copy blocks, small batches, a pause per step) and
+# announcing each step on stdout: the test kills it right after a step it chose, so
+# kills land inside media copies, pushes and applies on a fast or a loaded machine alike.
+STEPS = """
 import sys, time
+from app.cli.main import run
+
+def announced(kind, work, pause):
+    def step(*args):
+        time.sleep(pause)
+        print("step:" + kind, flush=True)
+        return work(*args)
+    return step
+"""
+SLOW_SYNC = (
+    STEPS
+    + """
 import app.sync.folder as folder, app.sync.merge as merge, app.sync.service as service
 folder.COPY_BLOCK = 256 * 1024
-send, write, to_row = folder._send, folder.write_new_file, merge.change_to_row
-folder._send = lambda *a: (time.sleep(0.01), send(*a))[1]
-folder.write_new_file = lambda *a: (time.sleep(0.02), write(*a))[1]
-merge.change_to_row = lambda c: (time.sleep(0.003), to_row(c))[1]
+folder._send = announced("copy", folder._send, 0.01)
+folder.write_new_file = announced("push", folder.write_new_file, 0.02)
+merge.change_to_row = announced("apply", merge.change_to_row, 0.003)
 service.PUSH_BATCH = 25
-from app.cli.main import run
 sys.exit(run(["--data-dir", sys.argv[1], "sync"]))
 """
+)
 
 
 def _big_recording(folder: Path, n: int) -> Path:
@@ -50,20 +61,25 @@ def _big_recording(folder: Path, n: int) -> Path:
     return target
 
 
-def _killed_sync(data_dir: Path, rng: random.Random, script: str = SLOW_SYNC) -> bool:
-    """Start a slowed sync and SIGKILL it after a random while; True if it was killed."""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", script, str(data_dir)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    time.sleep(rng.uniform(0.3, 1.4))
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        return True
-    assert proc.returncode == 0, proc.stderr.read().decode()
-    return False
+def _killed_sync(data_dir: Path, after: int, script: str = SLOW_SYNC) -> str | None:
+    """Run a slowed sync and SIGKILL it right after its ``after``-th step.
+
+    Returns the kind of step the kill landed in, or None when the sync had fewer steps
+    and finished (it must then have succeeded)."""
+    errors = data_dir.with_name(f"{data_dir.name}-sync-errors.txt")
+    with open(errors, "wb") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", script, str(data_dir)], stdout=subprocess.PIPE, stderr=stderr
+        )
+    with proc.stdout:
+        steps = (line.strip()[5:].decode() for line in proc.stdout if line.startswith(b"step:"))
+        for n, kind in enumerate(steps, 1):
+            if n == after:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+                return kind
+    assert proc.wait() == 0, errors.read_text()
+    return None
 
 
 def _assert_sound(device_dirs: list[Path], share: Path) -> None:
@@ -90,6 +106,16 @@ def _assert_media_whole(root: Path) -> None:
             assert path.name.startswith("."), f"unexpected file {path}"
 
 
+def _new_comments(target: Device, author: str, round_: int) -> Device:
+    """New work on the device about to sync, so every sync has something to do."""
+    device = Device(target.root)
+    with device.db.session() as s:
+        here = list(s.scalars(select(Submission.id)))  # what this device has received
+    for n in range(25 if here else 0):
+        device.comment(author, here[n % len(here)], n, f"round {round_}, comment {n}")
+    return device
+
+
 def test_sync_killed_at_random_points_never_corrupts_and_then_converges(
     make_device, clips, tmp_path
 ):
@@ -108,22 +134,18 @@ def test_sync_killed_at_random_points_never_corrupts_and_then_converges(
         device.ctx.settings.set("remote", remote)
     a.close(), b.close()  # between rounds, the subprocesses are the only writers
 
-    kills = 0
+    killed_in = []  # the kind of step each kill landed in
     for round_ in range(20):
         target = (a, b)[round_ % 2]
-        # New work on the device about to sync, so every sync has something to do.
-        device = Device(target.root)
-        author = tina if target is a else rob
-        with device.db.session() as s:
-            here = list(s.scalars(select(Submission.id)))  # what this device has received
-        for n in range(25 if here else 0):
-            device.comment(author, here[n % len(here)], n, f"round {round_}, comment {n}")
+        device = _new_comments(target, tina if target is a else rob, round_)
         if round_ % 6 == 0:
             device.submit(rob, scenario, _big_recording(tmp_path, 10 + round_))
         device.close()
-        kills += _killed_sync(target.root, rng)
+        killed_in.append(_killed_sync(target.root, rng.randint(1, 40)))
         _assert_sound([a.root, b.root], share)
-    assert kills >= 10, "most kills should land inside syncs, not after them"
+    kills = [kind for kind in killed_in if kind]
+    assert len(kills) >= 12, "most kills land inside syncs, not after them"
+    assert set(kills) == {"copy", "push", "apply"}
 
     a, b = Device(a.root, remote), Device(b.root, remote)
     try:
@@ -139,16 +161,22 @@ def test_sync_killed_at_random_points_never_corrupts_and_then_converges(
         a.close(), b.close()
 
 
-SLOW_DATABASE_SYNC = """
-import sys, time
+SLOW_DATABASE_SYNC = (
+    STEPS
+    + """
 import app.sync.merge as merge, app.sync.postgres as postgres, app.sync.service as service
 postgres.CHUNK = 256 * 1024
-to_row = merge.change_to_row
-merge.change_to_row = lambda c: (time.sleep(0.003), to_row(c))[1]
-service.PUSH_BATCH = 25
-from app.cli.main import run
+remote = postgres.PostgresRemote
+put, fetch = remote.put_media, remote.fetch_media
+chunk = announced("copy", lambda _done: None, 0.01)
+remote.put_media = lambda self, sha, source, _p=None: put(self, sha, source, chunk)
+remote.fetch_media = lambda self, sha, partial, _p=None: fetch(self, sha, partial, chunk)
+remote.push = announced("push", remote.push, 0.02)
+merge.change_to_row = announced("apply", merge.change_to_row, 0.003)
+service.PUSH_BATCH = 5
 sys.exit(run(["--data-dir", sys.argv[1], "sync"]))
 """
+)
 
 
 def _assert_database_media_whole(url: str) -> None:
@@ -179,23 +207,27 @@ def test_database_sync_killed_at_random_points_then_converges(make_device, empty
         device.ctx.settings.set("remote", empty_pg)
     a.close(), b.close()
 
-    kills = 0
+    killed_in = []
     for round_ in range(10):
         target = (a, b)[round_ % 2]
-        kills += _killed_sync(target.root, rng, SLOW_DATABASE_SYNC)
+        _new_comments(target, tina if target is a else rob, round_).close()
+        killed_in.append(_killed_sync(target.root, rng.randint(1, 20), SLOW_DATABASE_SYNC))
         for root in (a.root, b.root):
             con = sqlite3.connect(root / "crosscoach.db")
             assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             con.close()
             _assert_media_whole(root / "media")
         _assert_database_media_whole(empty_pg)
-    assert kills >= 5
+    kills = [kind for kind in killed_in if kind]
+    assert len(kills) >= 6, "most kills land inside syncs, not after them"
+    assert set(kills) == {"copy", "push", "apply"}
 
     a, b = Device(a.root, empty_pg), Device(b.root, empty_pg)
     try:
         for device in (a, b, a, b):
             device.sync()
         assert_converged(a, b)
+        _assert_database_media_whole(empty_pg)
         assert len(list((b.root / "media").glob("*/*.mp4"))) == 2
     finally:
         a.close(), b.close()
