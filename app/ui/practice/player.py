@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.scenarios.library import ScenarioDetail
+from app.ui.audio import attach_audio
 from app.ui.icons import set_icon
 from app.ui.practice.speech import CustomerVoice
 from app.ui.practice.views import CountdownLabel, Teleprompter, big_font
@@ -147,7 +148,7 @@ class ScenarioPlayer(QWidget):
 
         self.media = QMediaPlayer(self)
         self.audio = QAudioOutput(self)
-        self.media.setAudioOutput(self.audio)
+        attach_audio(self.media, self.audio)
         self.media.setVideoOutput(self.video)
         self.media.hasVideoChanged.connect(self.video.setVisible)
         self.media.playbackStateChanged.connect(self._media_state)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.practice.takes import TakeInfo
+from app.ui.audio import attach_audio
 from app.ui.icons import set_icon
 from app.ui.practice.views import length
 from app.ui.theme import ERROR_COLOR, current_scheme
@@ -139,7 +140,7 @@ class ReplayView(QWidget):
 
         self.media = QMediaPlayer(self)
         self.audio = QAudioOutput(self)
-        self.media.setAudioOutput(self.audio)
+        attach_audio(self.media, self.audio)
         self.media.setVideoOutput(self.video)
         self.media.durationChanged.connect(lambda ms: self.seek.setRange(0, ms))
         self.media.positionChanged.connect(self._position)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaMetaData, QMediaPlayer
+from PySide6.QtMultimedia import QAudioOutput, QMediaMetaData, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.audio import attach_audio
 from app.ui.icons import set_icon
 from app.ui.review.timeline import Marker, Timeline
 
@@ -162,11 +163,7 @@ class CoachingPlayer(QWidget):
         self._load(autoplay)
 
     def _load(self, autoplay: bool) -> None:
-        # Without a sound device, play the picture only: an audio output with no device
-        # still runs an audio thread, whose teardown during stop() waits for the
-        # interpreter lock that stop() holds (a deadlock seen in test teardown).
-        no_device = QMediaDevices.defaultAudioOutput().isNull()
-        self.media.setAudioOutput(None if no_device else self.audio)
+        attach_audio(self.media, self.audio)  # per video: a device may have been plugged in
         self._awaiting_first_frame = True
         self._watch_frames(True)
         self._play_after_open = autoplay
