@@ -19,8 +19,8 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
 from sqlalchemy import select
+from take_screenshots import grab, settle  # this folder: run as a script
 
 from app.bootstrap import open_context
 from app.core.clock import utcnow
@@ -145,18 +145,6 @@ def fill(ctx, folder: Path) -> tuple[dict, list[str]]:
     return people, ids
 
 
-def wait(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def shot(out: Path, name: str) -> None:
-    wait(300)
-    subprocess.run(["import", "-window", "root", str(out / name)], check=True)
-    print("wrote", out / name)
-
-
 def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent
     out.mkdir(parents=True, exist_ok=True)
@@ -171,14 +159,14 @@ def main() -> int:
             window = MainWindow(state)
             window.setGeometry(0, 0, 1400, 900)
             window.show()
-            wait(1200)
+            settle(1200)
             window.show_page("review")
             page = window.pages["review"]
-            wait(500)
-            shot(out, "review-queue.png")
+            settle(500)
+            grab(out, "review-queue")
 
             page.open_submission(ids[0])
-            wait(1500)
+            settle(1500)
             screen = page.screen
             screen.player.seek(12000)
             for criterion, value in zip(screen.rubric.criteria, (4, 5, 4, 3, 4), strict=False):
@@ -190,21 +178,21 @@ def main() -> int:
             screen.start_comment()
             screen.composer.preset_buttons["benefit explained"].click()
             screen.composer.text.setText("Ties the faster card to the holiday photos")
-            wait(800)
-            shot(out, "review-screen.png")
+            settle(800)
+            grab(out, "review-screen")
             screen.composer.cancel()
             page.back_to_queue()
 
             window.show_page("top_videos")
             gallery = window.pages["top_videos"]
             for _ in range(50):
-                wait(200)
+                settle(200)
                 if gallery.loading is None and gallery.data is not None:
                     break
-            shot(out, "top-videos.png")
+            grab(out, "top-videos")
             window.show_page("leaderboard")
-            wait(800)
-            shot(out, "leaderboard.png")
+            settle(800)
+            grab(out, "leaderboard")
             window.close()
         finally:
             ctx.close()

@@ -16,13 +16,12 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QScrollArea
+from take_screenshots import grab, settle  # this folder: run as a script
 
 from app.bootstrap import open_context
 from app.cli.main import run as cli
@@ -34,19 +33,6 @@ from app.ui.state import AppState
 from app.ui.sync.settings_section import SyncSection
 
 SCREEN = (1400, 900)
-
-
-def settle(ms: int = 500) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def grab(out_dir: Path, name: str) -> None:
-    settle()
-    target = out_dir / f"{name}.png"
-    subprocess.run(["import", "-window", "root", str(target)], check=True)
-    print(target)
 
 
 def crosscoach(data: Path, *args: str) -> str:
