@@ -10,13 +10,12 @@ import sys
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core.profiles import list_profiles
 from app.ui.first_start import FirstStartDialog
 from app.ui.launch import QUIT_AFTER_ENV, launch_gui, open_main_window
 from app.ui.main_window import LAST_PAGE_KEY, MainWindow
-from app.ui.pages.base import coming_soon
 from app.ui.pages.settings import AppearanceSection, ProfileSection
 from app.ui.state import AppState
 
@@ -132,16 +131,6 @@ def test_a_trainer_sees_every_page_each_under_its_own_header(window_for, make_pr
         assert window.current_page() == key
         assert window.stack.currentWidget() is window.pages[key]
         assert window.header.title.text() == window.nav.currentItem().text()
-
-
-def test_a_page_not_built_yet_says_coming_soon_without_made_up_data(state, qtbot):
-    spec = coming_soon("later", "Later", "sync", "What will be here, in one sentence.")
-    page = spec.factory(state)
-    qtbot.addWidget(page)
-    assert (spec.title, spec.subtitle, spec.icon) == ("Later", page.empty.text.text(), "sync")
-    assert page.empty.title.text() == "Coming soon"
-    assert page.empty.icon.pixmap() is not None and not page.empty.icon.pixmap().isNull()
-    assert [type(w).__name__ for w in page.findChildren(QAbstractItemView)] == []
 
 
 def test_switching_profile_in_settings_changes_the_navigation(window_for, make_profile, qtbot):

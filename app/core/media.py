@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -67,14 +66,3 @@ def find_media(media_root: Path, sha256: str) -> Path | None:
         for candidate in folder.glob(f"{sha256}.*"):
             return candidate
     return None
-
-
-def copy_verified(source: Path, target: Path) -> None:
-    """Copy to a temporary name beside ``target``, check the hash, rename into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.partial")
-    shutil.copyfile(source, tmp)
-    if sha256_file(tmp) != sha256_file(source):
-        tmp.unlink(missing_ok=True)
-        raise OSError(f"copy of {source.name} did not match the original")
-    os.replace(tmp, target)

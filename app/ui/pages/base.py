@@ -1,4 +1,4 @@
-"""What the main window knows about a page, and the "coming soon" page."""
+"""What the main window knows about a page."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.ui.state import AppState
-from app.ui.widgets import EmptyState
 
 
 class Page(QWidget):
@@ -36,19 +35,3 @@ class PageSpec:
     icon: str  # a name in resources/icons
     factory: Callable[[AppState], Page]
     reviewers_only: bool = False  # trainers and managers only
-
-
-class ComingSoonPage(Page):
-    """An honest placeholder for a page a later version fills in: no made-up data."""
-
-    def __init__(self, icon_name: str, text: str):
-        super().__init__()
-        layout = QVBoxLayout(self)
-        self.empty = EmptyState(icon_name, "Coming soon", text)
-        layout.addWidget(self.empty)
-
-
-def coming_soon(key: str, title: str, icon_name: str, text: str, **kw) -> PageSpec:
-    return PageSpec(
-        key, title, text, icon_name, lambda _state: ComingSoonPage(icon_name, text), **kw
-    )
