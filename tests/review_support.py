@@ -24,8 +24,7 @@ from app.core.models import (
     Submission,
     SubmissionStatus,
 )
-from app.core.profiles import Profile
-from app.practice.lookup import find_team
+from app.core.profiles import Profile, find_team
 
 
 @pytest.fixture(scope="session")

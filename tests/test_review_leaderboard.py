@@ -9,7 +9,7 @@ import pytest
 from review_support import coaching, review_video, utc  # noqa: F401  (fixtures)
 
 from app.core.errors import PermissionDenied, UserError
-from app.practice.lookup import find_team
+from app.core.profiles import find_team
 from app.review.leaderboard import leaderboard
 from app.review.periods import ALL_TIME, parse_period, period_of
 from app.review.rewards import grant_reward

@@ -10,7 +10,7 @@ from review_support import coaching, review_video, utc  # noqa: F401  (fixtures)
 
 from app.core.errors import UserError
 from app.core.models import SubmissionStatus
-from app.practice.lookup import find_team
+from app.core.profiles import find_team
 from app.review.comments import add_comment
 from app.review.queue import QueueFilter, load_queue, status_counts
 from app.review.scoring import score_submission

@@ -8,8 +8,7 @@ from datetime import date
 from app.cli.output import print_json, print_table
 from app.core.errors import UserError
 from app.core.models import Decision, SubmissionStatus
-from app.core.profiles import find_profile, require_reviewer
-from app.practice.lookup import find_team
+from app.core.profiles import find_profile, find_team, require_reviewer
 from app.review.access import find_submission
 from app.review.comments import PRESETS, add_comment, format_moment, list_comments
 from app.review.decisions import decide

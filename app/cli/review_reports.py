@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.core.errors import PermissionDenied
-from app.core.profiles import find_profile, require_reviewer
-from app.practice.lookup import find_team
+from app.core.profiles import find_profile, find_team, require_reviewer
 from app.review.export import write_scores_csv
 from app.review.periods import parse_period
 from app.review.report import build_report, write_report_pdf

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.cli.output import print_json, print_table
-from app.practice.lookup import find_team
+from app.core.profiles import find_team
 from app.review.leaderboard import leaderboard
 from app.review.rewards import grant_reward
 from app.review.top_videos import best_videos, gallery, mark_top, set_consent

@@ -42,11 +42,26 @@ def parse_role(text: str) -> Role:
         ) from None
 
 
-def team_by_name(s: Session, name: str) -> Team:
-    """The team with this name (ignoring case), created when it does not exist yet."""
-    team = s.scalar(
+def _live_team(s: Session, name: str) -> Team | None:
+    return s.scalar(
         select(Team).where(func.lower(Team.name) == name.strip().lower(), Team.deleted.is_(False))
     )
+
+
+def find_team(s: Session, name: str) -> Team:
+    """The team with this name (ignoring case); NotFound when there is none."""
+    team = _live_team(s, name)
+    if team is None:
+        raise NotFound(
+            f"There is no team called '{name.strip()}'.",
+            "See the teams in: crosscoach profile list",
+        )
+    return team
+
+
+def team_by_name(s: Session, name: str) -> Team:
+    """The team with this name (ignoring case), created when it does not exist yet."""
+    team = _live_team(s, name)
     if team is None:
         # The id comes from the name: "North" made on two devices offline is one team.
         team = s.get(Team, natural_id("teams", name.strip().lower()))

@@ -31,7 +31,6 @@ HEADER = "crosscoach-share.json"
 CHANGE_NAME = re.compile(r"^(\d{10})\.json$")
 DEVICE_NAME = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 COPY_BLOCK = 64 * 1024 * 1024  # per sendfile call; also how often progress is reported
-BATCH_SIZE = 2000
 
 
 def write_new_file(target: Path, payload: bytes) -> bool:
