@@ -117,10 +117,15 @@ def test_home_lists_assignments_with_status_and_overdue_and_searches_scenarios(
     qtbot.keyClick(page.home.scenarios, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert page.home.search.hasFocus()
     qtbot.keyClicks(page.home.search, "breakfast")
-    titles = [page.home.scenarios.item(r, 0).text() for r in range(page.home.scenarios.rowCount())]
-    assert titles == [sc.title]
+
+    def titles():
+        return [
+            page.home.scenarios.item(r, 0).text() for r in range(page.home.scenarios.rowCount())
+        ]
+
+    qtbot.waitUntil(lambda: titles() == [sc.title])  # searched once typing paused
     page.home.search.setText("no scenario has this word zzz")
-    assert page.home.scenarios_stack.currentWidget() is page.home.no_scenarios
+    qtbot.waitUntil(lambda: page.home.scenarios_stack.currentWidget() is page.home.no_scenarios)
     assert "zzz" in page.home.no_scenarios.text.text()
 
 

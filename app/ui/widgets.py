@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.ui.icons import ICON_PROPERTY, icon
+
+SEARCH_DELAY_MS = 250  # wait for a pause in typing before searching
 
 
 class PageHeader(QWidget):
@@ -75,3 +77,10 @@ class FieldError(QLabel):
     def show_message(self, message: str) -> None:
         self.setText(message)
         self.setVisible(bool(message))
+
+
+def typing_pause_timer(parent: QWidget, slot) -> QTimer:
+    """A timer that runs ``slot`` once typing has paused: start() it on every change."""
+    timer = QTimer(parent, singleShot=True, interval=SEARCH_DELAY_MS)
+    timer.timeout.connect(slot)
+    return timer

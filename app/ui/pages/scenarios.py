@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,8 +29,8 @@ from app.ui.pages.scenario_detail import ScenarioDetailPane
 from app.ui.pages.scenarios_model import ScenarioTableModel, load
 from app.ui.scenario_editor import ScenarioEditor
 from app.ui.state import AppState
+from app.ui.widgets import typing_pause_timer
 
-SEARCH_DELAY_MS = 250  # wait for a pause in typing before searching
 REVIEWERS_ONLY = "Only trainers and managers can {}."
 
 
@@ -39,8 +39,7 @@ class ScenariosPage(Page):
         super().__init__()
         self.state = state
         self.model = ScenarioTableModel(self)
-        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.reload)
+        self._search_timer = typing_pause_timer(self, self.reload)
         self._build_actions()
         self._build_layout()
         state.profile_changed.connect(lambda _p: self._apply_permissions())

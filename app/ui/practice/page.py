@@ -42,6 +42,7 @@ from app.ui.practice.recording_view import RecordingView
 from app.ui.practice.replay import ReplayView, take_label
 from app.ui.state import AppState
 from app.ui.tasks import BackgroundTask
+from app.ui.widgets import typing_pause_timer
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,8 @@ class PracticePage(Page):
         self.home.open_feedback.connect(self.open_feedback)
         self.feedback_screen.back_requested.connect(self.go_home)
         self.feedback_screen.view.retake_requested.connect(self.record_retake)
-        self.home.search.textChanged.connect(lambda _t: self.refresh_scenarios())
+        self._search_timer = typing_pause_timer(self, self.refresh_scenarios)
+        self.home.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.player.back_requested.connect(self.go_home)
         self.player.record_requested.connect(self.start_take)
         self.player.teleprompter_toggled.connect(self._teleprompter_toggled)
