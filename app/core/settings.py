@@ -8,10 +8,10 @@ recording source and devices, the sync remote.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from app.core.files import write_atomically
 
 DEFAULTS: dict[str, Any] = {
     "active_profile_id": None,
@@ -44,15 +44,6 @@ class Settings:
         self.save()
 
     def save(self) -> None:
-        """Write to a temporary file and rename it into place: never a half-written file."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self._values, f, indent=2, sort_keys=True)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        """Never a half-written file: see write_atomically."""
+        data = json.dumps(self._values, indent=2, sort_keys=True).encode("utf-8")
+        write_atomically(self.path, data)

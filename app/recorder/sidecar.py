@@ -10,11 +10,11 @@ Recovery treats a take whose lock it cannot take as still recording.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from app.core.files import write_atomically
 
 
 @dataclass(frozen=True)
@@ -33,17 +33,7 @@ class Sidecar:
     def write(self, folder: Path) -> Path:
         """Written to a temporary name, flushed and renamed: never half a sidecar."""
         target = folder / f"{self.take_id}.json"
-        fd, tmp = tempfile.mkstemp(prefix=".sidecar-", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(asdict(self), f, indent=2)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return target
+        return write_atomically(target, json.dumps(asdict(self), indent=2).encode("utf-8"))
 
     @classmethod
     def read(cls, path: Path) -> Sidecar:
