@@ -62,13 +62,14 @@ class TakeInfo:
         }
 
 
-def takes_visible_to(s: Session, viewer_id: str, media_root: Path) -> list[TakeInfo]:
-    """The takes ``viewer_id`` may see: their own, newest first."""
-    rows = s.scalars(
-        select(Take)
-        .where(Take.person_id == viewer_id)
-        .order_by(Take.recorded_at.desc(), Take.attempt.desc())
-    )
+def takes_visible_to(
+    s: Session, viewer_id: str, media_root: Path, scenario_id: str | None = None
+) -> list[TakeInfo]:
+    """The takes ``viewer_id`` may see: their own (of one scenario if given), newest first."""
+    query = select(Take).where(Take.person_id == viewer_id)
+    if scenario_id is not None:
+        query = query.where(Take.scenario_id == scenario_id)
+    rows = s.scalars(query.order_by(Take.recorded_at.desc(), Take.attempt.desc()))
     return [take_info(s, take, media_root) for take in rows]
 
 

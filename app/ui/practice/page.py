@@ -340,8 +340,7 @@ class PracticePage(Page):
     def scenario_takes(self) -> list[TakeInfo]:
         profile = self.state.profile
         with self.ctx.session() as s:
-            mine = takes_visible_to(s, profile.id, self.ctx.paths.media)
-        return [t for t in mine if t.scenario_id == self.scenario.id]
+            return takes_visible_to(s, profile.id, self.ctx.paths.media, self.scenario.id)
 
     def show_replay(self, select_id: str | None = None, keep_player: bool = False) -> None:
         reason = self.blocked_reason()
