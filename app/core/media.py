@@ -12,6 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from app.core.files import commit
+
 CHUNK = 1024 * 1024
 
 
@@ -50,7 +52,7 @@ def store_file(media_root: Path, source: Path, *, move: bool = False) -> tuple[s
         if final.exists() and final.stat().st_size == tmp.stat().st_size:
             tmp.unlink()
         else:
-            os.replace(tmp, final)
+            commit(tmp, final)
             os.chmod(final, 0o444)  # immutable by convention and by mode
     except BaseException:
         tmp.unlink(missing_ok=True)

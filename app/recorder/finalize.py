@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import subprocess
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -27,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.errors import UserError
+from app.core.files import move
 from app.core.media import find_media, store_file
 from app.core.models import Scenario, Submission, Take
 from app.practice.rounds import count_round
@@ -181,7 +181,7 @@ def set_aside(folder: Path, take_id: str) -> Path:
     target.mkdir(exist_ok=True)
     for path in (folder / f"{take_id}.mp4", sidecar_path(folder, take_id)):
         if path.exists():
-            shutil.move(str(path), str(target / path.name))
+            move(path, target / path.name)
     (folder / f"{take_id}.lock").unlink(missing_ok=True)
     return target
 

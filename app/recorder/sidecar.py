@@ -33,7 +33,8 @@ class Sidecar:
     def write(self, folder: Path) -> Path:
         """Written to a temporary name, flushed and renamed: never half a sidecar."""
         target = folder / f"{self.take_id}.json"
-        return write_atomically(target, json.dumps(asdict(self), indent=2).encode("utf-8"))
+        write_atomically(target, json.dumps(asdict(self), indent=2).encode("utf-8"))
+        return target
 
     @classmethod
     def read(cls, path: Path) -> Sidecar:

@@ -9,10 +9,10 @@ so spreadsheet programs read names with accents correctly.
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 from app.core.errors import UserError
+from app.core.files import commit
 from app.review.periods import ALL_TIME, Period, period_of
 from app.review.scores import ScoreRow
 
@@ -74,7 +74,7 @@ def write_scores_csv(path: Path, rows: list[ScoreRow], period: Period = ALL_TIME
     try:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
             csv.writer(f).writerows(score_table(rows, period))
-        os.replace(tmp, path)
+        commit(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise UserError(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
 from app.core.errors import UserError
+from app.core.files import commit
 from app.core.profiles import Profile, find_profile
 from app.review.comments import CommentView, comments_by_submission, format_moment
 from app.review.periods import Period
@@ -125,7 +126,7 @@ def write_report_pdf(report: CoachingReport, path: Path) -> Path:
     if not tmp.exists() or tmp.stat().st_size == 0:
         tmp.unlink(missing_ok=True)
         raise UserError(f"CrossCoach could not write {path}.", "Choose a folder you can write to.")
-    os.replace(tmp, path)
+    commit(tmp, path)
     return path
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import cv2
 
+from app.core.files import commit
 from app.core.media import find_media
 from app.core.paths import DataPaths
 
@@ -42,7 +42,7 @@ def thumbnail_for(paths: DataPaths, sha256: str) -> Path | None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.partial")
     tmp.write_bytes(data.tobytes())
-    os.replace(tmp, target)
+    commit(tmp, target)
     return target
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.errors import UserError
+from app.core.files import commit
 from app.core.media import find_media
 from app.core.models import CrossSell, Product, Rubric, Scenario
 from app.scenarios import rules
@@ -194,7 +195,7 @@ def _write_folder(target: Path, files: dict[str, bytes | Path]) -> None:
                 path.write_bytes(data)
         if target.exists():
             target.rmdir()  # checked empty above
-        os.replace(staging, target)
+        commit(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -217,7 +218,7 @@ def _write_zip(target: Path, files: dict[str, bytes | Path]) -> None:
                         shutil.copyfileobj(src, dst)
                 else:
                     zf.writestr(info, data)
-        os.replace(tmp, target)
+        commit(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from app.core.clock import utcnow
 from app.core.errors import UserError
+from app.core.files import commit, move, write_atomically
 from app.core.media import sha256_file
 from app.sync.changes import is_well_formed
 from app.sync.media_transfer import MEDIA_NAME
@@ -34,29 +35,8 @@ COPY_BLOCK = 64 * 1024 * 1024  # per sendfile call; also how often progress is r
 
 
 def write_new_file(target: Path, payload: bytes) -> bool:
-    """Write to a temporary name beside ``target``, flush to disk, rename into place.
-
-    An existing ``target`` is never replaced: then nothing is written and the
-    result is False. (Where the file system has no hard links, e.g. a FAT32
-    USB stick, the check is an existence test just before the rename.)
-    """
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.link(tmp, target)  # fails if target exists
-        except FileExistsError:
-            return False
-        except OSError:
-            if target.exists():
-                return False
-            os.replace(tmp, target)
-        return True
-    finally:
-        tmp.unlink(missing_ok=True)
+    """Write a file that is never rewritten: False (and nothing written) if it exists."""
+    return write_atomically(target, payload, overwrite=False)
 
 
 def copy_from(source: Path, target: Path, progress: Progress | None = None) -> int:
@@ -270,7 +250,7 @@ class FolderRemote(Remote):
             if partial.stat().st_size != source.stat().st_size:
                 partial.unlink()
                 raise OSError(f"the copy of {source.name} on the share has the wrong size")
-            os.replace(partial, final)
+            commit(partial, final)
         except OSError as exc:
             if full_disk(exc):
                 raise UserError(
@@ -293,7 +273,7 @@ class FolderRemote(Remote):
         path = self._find(sha256)
         if path is not None:
             try:
-                os.replace(path, path.with_name(f".{path.name}.damaged-{uuid.uuid4().hex[:6]}"))
+                move(path, path.with_name(f".{path.name}.damaged-{uuid.uuid4().hex[:6]}"))
             except OSError:
                 return
             self._media_files(sha256).pop(sha256, None)

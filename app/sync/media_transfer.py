@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.files import commit
 from app.core.media import media_path, sha256_file
 from app.core.models import Scenario, Submission
 
@@ -64,7 +65,7 @@ def receive(remote, media_root: Path, sha256: str, progress=None) -> tuple[int, 
             "imported and will be fetched again."
         )
     final = media_path(media_root, sha256, suffix or ".mp4")
-    os.replace(partial, final)
+    commit(partial, final)
     os.chmod(final, 0o444)
     return moved, None
 
