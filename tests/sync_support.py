@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from app.bootstrap import open_context
 from app.core.clock import utcnow
@@ -29,6 +30,7 @@ from app.core.models import (
 )
 from app.core.profiles import create_profile, parse_role
 from app.sync.changes import canonical_dump
+from app.sync.postgres import add_member
 from app.sync.service import SyncService
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/"
@@ -60,8 +62,11 @@ class Device:
         with self.db.session() as s:
             return s.scalar(select(Person.id).where(Person.name == name))
 
-    def make_person(self, name: str, role: str, team: str | None = None) -> str:
-        with self.session() as s:
+    def make_person(
+        self, name: str, role: str, team: str | None = None, by: str | None = None
+    ) -> str:
+        """A profile made by the person themself (``by`` None), or added by someone."""
+        with self.session(by) as s:
             return create_profile(s, name, parse_role(role), team).id
 
     def make_catalogue(self, trainer_id: str, key: str = "coffee") -> str:
@@ -256,11 +261,78 @@ def assert_converged(*devices: Device) -> dict:
     return dumps[0]
 
 
+def admin_engine(url: str):
+    return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
 @pytest.fixture
 def empty_pg(pg_database):
-    """The session's PostgreSQL remote, emptied for this test."""
-    engine = create_engine(pg_database.replace("postgresql://", "postgresql+psycopg://", 1))
+    """The session's PostgreSQL remote, emptied for this test (the admin's URL)."""
+    engine = admin_engine(pg_database)
     with engine.begin() as c:
-        c.execute(text("TRUNCATE crosscoach.changes, crosscoach.media, crosscoach.media_chunks"))
+        c.execute(
+            text(
+                "TRUNCATE crosscoach.changes, crosscoach.media, crosscoach.media_chunks, "
+                "crosscoach.bad_media, crosscoach.devices, crosscoach.members"
+            )
+        )
     engine.dispose()
     return pg_database
+
+
+class Office:
+    """A team for sync tests, meeting through a shared folder or the team database.
+
+    In database mode every person syncs with a login of their own, made by the
+    product's own ``add_member`` (a rep, a trainer, a manager), never as the
+    superuser, so row-level security is what the tests meet.
+    """
+
+    def __init__(self, kind: str, make_device, tmp_path: Path, admin_url: str | None = None):
+        self.kind = kind
+        self.make_device = make_device
+        self.admin_url = admin_url
+        self.share = tmp_path / "share"
+        if kind == "folder":
+            self.share.mkdir(exist_ok=True)
+
+    @property
+    def database(self) -> str:
+        return make_url(self.admin_url).database
+
+    def remote_for(self, name: str) -> str:
+        """Where ``name``'s devices sync: the share, or the database with their own login."""
+        if self.kind == "folder":
+            return f"folder:{self.share}"
+        return self.admin_url.replace("postgres@", f"{self.database}_{name.lower()}@")
+
+    def device(self, device_name: str, owner: str) -> Device:
+        device = self.make_device(device_name, self.remote_for(owner))
+        device.ctx.settings.set("remote", device.remote)
+        return device
+
+    def add(self, device: Device, name: str, role: str, *, by: str | None = None,
+            team: str | None = None) -> str:  # fmt: skip
+        """A profile made on ``device`` (by the person, or added by ``by``); in database
+        mode the admin also gives the person a login of their own."""
+        person_id = device.make_person(name, role, team, by=by)
+        if self.kind == "postgres":
+            add_member(self.admin_url, f"{self.database}_{name.lower()}", person_id, role)
+        return person_id
+
+
+@pytest.fixture(params=["folder", "postgres"])
+def office(request, make_device, tmp_path) -> Office:
+    """An office of each kind (tests using it run once per kind of remote)."""
+    admin = request.getfixturevalue("empty_pg") if request.param == "postgres" else None
+    return Office(request.param, make_device, tmp_path, admin)
+
+
+def publish_prompt(device: Device, trainer_id: str, scenario_id: str, clip: Path) -> str:
+    """Give a scenario a prompt video (a recording its trainer publishes); returns its SHA-256."""
+    sha, _ = store_file(device.db.paths.media, clip)
+    with device.session(trainer_id) as s:
+        scenario = s.get(Scenario, scenario_id)
+        scenario.prompt_media_sha256 = sha
+        scenario.prompt_media_name = clip.name
+    return sha

@@ -103,7 +103,8 @@ def test_admin_commands_set_up_the_database_and_map_a_login(cli, pg_database):
             ),
             {"l": login},
         ).scalars()
-        assert member == "rep" and list(groups) == ["crosscoach_rep"]
+        # the login joins this database's own group, and nothing shared with other databases
+        assert member == "rep" and list(groups) == [make_url(pg_database).database + "_team"]
     engine.dispose()
     code, _, err = cli(
         "remote", "add-member", pg_database, "--login", "Bad Name!", "--person", "Ana Silva"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from sync_support import Device, assert_converged
+from sync_support import Device, Office, assert_converged
 
 from app.core.clock import HybridClock
 from app.core.media import find_media
@@ -20,16 +20,20 @@ from app.review.top_videos import mark_top
 ORDERS = [(0, 1, 2), (2, 1, 0), (1, 2, 0)]
 
 
-def _office(make_device, remote):
-    """Tina's and Tom's laptops (trainers) and Rob's (rep), all synced once."""
-    a, b, c = (make_device(n, remote) for n in ("tina-laptop", "tom-laptop", "rob-laptop"))
+def _office(office):
+    """Tina's and Tom's laptops (trainers) and Rob's (rep), all synced once. Tina adds
+    the others to the team; in database mode each syncs with their own login."""
+    a = office.device("tina-laptop", "Tina")
+    tina = office.add(a, "Tina", "trainer")
     people = {
-        "tina": a.make_person("Tina", "trainer"),
-        "tom": a.make_person("Tom", "trainer"),
-        "rob": a.make_person("Rob", "rep", team="North"),
+        "tina": tina,
+        "tom": office.add(a, "Tom", "trainer", by=tina),
+        "rob": office.add(a, "Rob", "rep", by=tina, team="North"),
     }
     scenario = a.make_catalogue(people["tina"], "coffee")
     spare = a.make_catalogue(people["tina"], "tea")
+    a.sync()
+    b, c = office.device("tom-laptop", "Tom"), office.device("rob-laptop", "Rob")
     for device in (a, b, c, a, b, c):
         device.sync()
     return (a, b, c), people, scenario, spare
@@ -43,12 +47,8 @@ def _office(make_device, remote):
 def test_concurrent_offline_work_converges_whatever_the_order(
     request, make_device, clips, tmp_path, kind, order
 ):
-    if kind == "folder":
-        remote = f"folder:{tmp_path / 'share'}"
-        (tmp_path / "share").mkdir()
-    else:
-        remote = request.getfixturevalue("empty_pg")
-    (a, b, c), p, scenario, spare = _office(make_device, remote)
+    admin = request.getfixturevalue("empty_pg") if kind == "postgres" else None
+    (a, b, c), p, scenario, spare = _office(Office(kind, make_device, tmp_path, admin))
     first = c.submit(p["rob"], scenario, clips[0], note="first try")
     for device in (c, a, b):
         device.sync()
@@ -67,7 +67,7 @@ def test_concurrent_offline_work_converges_whatever_the_order(
 
     devices = (a, b, c)
     for i in order + order:
-        devices[i].sync()
+        assert not devices[i].sync().set_aside
     final = assert_converged(a, b, c)
 
     assert {r["reviewer_id"] for r in final["reviews"]} == {p["tina"], p["tom"]}

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import create_engine, select, text
-from sync_support import Device, assert_converged
+from sync_support import Device, Office, assert_converged
 
 from app.core.media import sha256_file
 from app.core.models import Submission
@@ -186,7 +186,11 @@ def _assert_database_media_whole(url: str) -> None:
         for sha in c.execute(text("SELECT sha256 FROM crosscoach.media")).scalars():
             digest = hashlib.sha256()
             for (block,) in c.execute(
-                text("SELECT data FROM crosscoach.media_chunks WHERE sha256 = :s ORDER BY n"),
+                text(
+                    "SELECT c.data FROM crosscoach.media_chunks c JOIN crosscoach.media m "
+                    "ON m.sha256 = c.sha256 AND m.uploaded_by = c.uploaded_by "
+                    "WHERE c.sha256 = :s ORDER BY c.n"
+                ),
                 {"s": sha},
             ):
                 digest.update(block)
@@ -195,16 +199,18 @@ def _assert_database_media_whole(url: str) -> None:
 
 
 def test_database_sync_killed_at_random_points_then_converges(make_device, empty_pg, tmp_path):
+    """Tina and Rob sync with their own member logins while being killed."""
     rng = random.Random(7)
-    a, b = make_device("tina-laptop", empty_pg), make_device("rob-laptop", empty_pg)
-    tina = a.make_person("Tina", "trainer")
-    rob = a.make_person("Rob", "rep")
+    office = Office("postgres", make_device, tmp_path, empty_pg)
+    a = office.device("tina-laptop", "Tina")
+    tina = office.add(a, "Tina", "trainer")
+    rob = office.add(a, "Rob", "rep", by=tina)
     scenario = a.make_catalogue(tina)
-    subs = [a.submit(rob, scenario, _big_recording(tmp_path, n), note=f"#{n}") for n in range(2)]
-    for n in range(30):
-        a.comment(tina, subs[n % 2], n, f"comment {n}")
-    for device in (a, b):
-        device.ctx.settings.set("remote", empty_pg)
+    a.sync()
+    b = office.device("rob-laptop", "Rob")
+    b.sync()
+    for n in range(2):
+        b.submit(rob, scenario, _big_recording(tmp_path, n), note=f"#{n}")
     a.close(), b.close()
 
     killed_in = []
@@ -222,12 +228,13 @@ def test_database_sync_killed_at_random_points_then_converges(make_device, empty
     assert len(kills) >= 6, "most kills land inside syncs, not after them"
     assert set(kills) == {"copy", "push", "apply"}
 
-    a, b = Device(a.root, empty_pg), Device(b.root, empty_pg)
+    a, b = Device(a.root, a.remote), Device(b.root, b.remote)
     try:
         for device in (a, b, a, b):
-            device.sync()
+            report = device.sync()
+            assert not report.set_aside, report.set_aside
         assert_converged(a, b)
         _assert_database_media_whole(empty_pg)
-        assert len(list((b.root / "media").glob("*/*.mp4"))) == 2
+        assert len(list((a.root / "media").glob("*/*.mp4"))) == 2
     finally:
         a.close(), b.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import time
 import uuid
 
 import pytest
@@ -80,39 +81,48 @@ def test_conflict_copies_and_temporary_files_are_ignored(pair):
     assert a.dump() == b.dump()
 
 
-def test_tampered_change_files_are_ignored_with_a_warning(pair, clips):
+def test_tampered_change_files_are_refused_with_a_reason(pair, clips):
     a, b, share, p = pair
     sub = a.submit(p["rob"], p["scenario"], clips[0])
     review = a.review(p["tina"], sub, 50, "Keep practising")
     a.sync()
+    b.sync()
     with a.db.session() as s:
         mine = {c["id"]: c for c in outgoing(s, a.db.device_id, "")}
     forged_device = str(uuid.uuid4())
+    soon = int(time.time() * 1000) + 60_000  # a minute ahead: within what clocks may differ
 
-    def forge(change, **data):
+    def forge(change, n, **data):
         c = json.loads(json.dumps(change))
         c["data"].update(
-            data, device_id=forged_device, version=f"9999999999999.00000.{forged_device}"
+            data, device_id=forged_device, version=f"{soon + n:013d}.00000.{forged_device}"
         )
         c.update(
+            id=c["data"]["id"],
             device_id=forged_device,
             version=c["data"]["version"],
             author_id=c["data"]["author_id"],
         )
         return c
 
-    rep_review = forge(mine[review], id=str(uuid.uuid4()), author_id=p["rob"], reviewer_id=p["rob"])
-    rep_review["id"] = rep_review["data"]["id"]
-    stolen = forge(mine[review], author_id=p["rob"], total_points=100)  # re-attributed
+    rob = p["rob"]
+    own_review = forge(mine[review], 1, id=str(uuid.uuid4()), author_id=rob, reviewer_id=rob,
+                       edited_by=rob)  # fmt: skip
+    stolen = forge(mine[review], 2, author_id=rob, total_points=100)  # re-attributed
+    in_her_name = forge(mine[review], 3, total_points=100, edited_by=rob)  # made by Rob
     folder = share / "devices" / forged_device / "changes"
     folder.mkdir(parents=True)
-    payload = {"format": 1, "device_id": forged_device, "seq": 1, "changes": [rep_review, stolen]}
+    changes = [own_review, stolen, in_her_name]
+    payload = {"format": 1, "device_id": forged_device, "seq": 1, "changes": changes}
     (folder / "0000000001.json").write_text(json.dumps(payload))
 
     report = b.sync()
-    assert sum("Ignored a change to reviews" in w for w in report.warnings) == 2
-    assert any("only trainers and managers write reviews" in w for w in report.warnings)
-    assert any("only be written by its reviewer" in w for w in report.warnings)
+    refused = [w for w in report.warnings if w.startswith("Refused") and "review" in w]
+    assert len(refused) == 3, report.warnings
+    assert any("only trainers and managers write reviews" in w for w in refused)
+    assert any("keeps the author who made it" in w for w in refused)
+    assert any("only be written by its reviewer" in w for w in refused)
+    assert sum(item["where"] == "received" for item in report.set_aside) == 3
     with b.db.session() as s:
         reviews = list(s.scalars(select(Review)))
     assert [(r.id, r.total_points) for r in reviews] == [(review, 50)]
@@ -178,5 +188,8 @@ def test_a_change_with_a_malformed_value_is_skipped_alone(pair, clips):
     payload = {"format": 1, "device_id": a.db.device_id, "seq": 99, "changes": [bad]}
     (folder / "0000000099.json").write_text(json.dumps(payload))
     report = b.sync()
-    assert any("malformed change to comments" in w for w in report.warnings)
+    assert any(
+        "Skipped change 1 of" in w and "created at is not a date" in w for w in report.warnings
+    )
+    assert any("created at is not a date" in item["what"] for item in report.set_aside)
     assert [c["text"] for c in b.dump()["comments"]] == ["fine"]

@@ -1,20 +1,41 @@
 """Time: UTC wall clock and a hybrid logical clock (HLC) for ordering edits.
 
-An HLC version is ``"<millis:013d>.<counter:05d>.<device>"``. Sorting versions
-as strings orders edits by time, then by counter, then by device id, so every
-device picks the same winner for concurrent edits even when clocks are skewed:
-a device that sees a later version moves its own clock past it.
+An HLC version is ``"<millis:013d>.<counter:05d>.<device>"``: always exactly
+13 and 5 digits, so sorting versions as strings (in Python, SQLite and
+PostgreSQL alike) is the same as sorting ``(millis, counter, device)``
+tuples. Every device picks the same winner for concurrent edits, even with
+skewed clocks, because a device that accepts a later version moves its own
+clock past it. The counter never overflows into a wrong order: when it would
+pass 99999 the clock moves to the next millisecond instead. A version more
+than :data:`MAX_AHEAD_MS` ahead of this device's wall clock is never adopted
+(sync sets such a change aside until the clock catches up), so one wrong or
+forged clock cannot drag every device's versions into the far future.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from datetime import UTC, datetime
 
+# One day: laptops that sync keep their clocks within seconds of each other (NTP);
+# a day still covers a clock set to the wrong time zone or a missed daylight-saving
+# change, while a clock that is wrong by more (or a forged version) cannot push
+# everyone's versions past it.
+MAX_AHEAD_MS = 24 * 3600 * 1000
+COUNTER_LIMIT = 100_000
+VERSION = re.compile(r"^(\d{13})\.(\d{5})\.([0-9A-Za-z-]{1,64})$")
+# Versions written before the counter was bounded: the counter may be longer.
+_LEGACY = re.compile(r"^(\d{1,13})\.(\d{1,9})\.([0-9A-Za-z-]{1,64})$")
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def wall_millis() -> int:
+    return int(time.time() * 1000)
 
 
 def as_utc(value: datetime) -> datetime:
@@ -27,36 +48,97 @@ def format_version(millis: int, counter: int, device_id: str) -> str:
 
 
 def parse_version(version: str) -> tuple[int, int, str]:
-    millis, counter, device = version.split(".", 2)
-    return int(millis), int(counter), device
+    """``(millis, counter, device)``; ValueError for anything but the exact form."""
+    m = VERSION.match(version) if isinstance(version, str) else None
+    if m is None:
+        raise ValueError(f"not a version: {version!r}")
+    return int(m.group(1)), int(m.group(2)), m.group(3)
+
+
+def is_version(version: object) -> bool:
+    return isinstance(version, str) and VERSION.match(version) is not None
+
+
+def normalize_version(version: str) -> str:
+    """The exact form of a version, carrying an overlong counter into the milliseconds.
+
+    Versions written by earlier CrossCoach releases could carry a counter past
+    99999, which sorted wrongly as text. Every device normalizes them the same
+    way, so they still merge alike everywhere. ValueError if it is no version.
+    """
+    if is_version(version):
+        return version
+    m = _LEGACY.match(version) if isinstance(version, str) else None
+    if m is None:
+        raise ValueError(f"not a version: {version!r}")
+    millis, counter = int(m.group(1)), int(m.group(2))
+    millis += counter // COUNTER_LIMIT
+    if millis >= 10**13:
+        raise ValueError(f"not a version: {version!r}")
+    return format_version(millis, counter % COUNTER_LIMIT, m.group(3))
+
+
+def millis_of(version: str) -> int:
+    return int(version[:13])
+
+
+def _next(millis: int, counter: int, device_id: str) -> str:
+    """The version right after ``(millis, counter)``: a full counter moves to the next
+    millisecond, never to a longer counter."""
+    if counter + 1 < COUNTER_LIMIT:
+        return format_version(millis, counter + 1, device_id)
+    return format_version(millis + 1, 0, device_id)
+
+
+def latest_acceptable(wall: int) -> str:
+    """The greatest version a device whose wall clock reads ``wall`` may adopt."""
+    return format_version(wall + MAX_AHEAD_MS, COUNTER_LIMIT - 1, "~")
 
 
 class HybridClock:
-    def __init__(self, device_id: str, wall=lambda: int(time.time() * 1000)):
+    def __init__(self, device_id: str, wall=wall_millis):
         self.device_id = device_id
         self._wall = wall
         self._millis = 0
         self._counter = 0
         self._lock = threading.Lock()
 
-    def tick(self) -> str:
-        """A new version, later than every version this clock has made or seen."""
+    def tick(self, after: str | None = None) -> str:
+        """A new version, later than every version this clock has made or accepted,
+        and later than ``after`` (the version a record had before this edit)."""
         with self._lock:
+            if after and self.too_far_ahead(after):
+                # A record dated too far ahead (a wrong clock elsewhere, before it was
+                # caught): this edit must still come after it, but the clock stays put.
+                millis, counter, _ = parse_version(after)
+                return _next(millis, counter, self.device_id)
+            if after:
+                self._adopt(*parse_version(after)[:2])
             now = self._wall()
             if now > self._millis:
                 self._millis, self._counter = now, 0
-            else:
-                self._counter += 1
-            return format_version(self._millis, self._counter, self.device_id)
+                return format_version(now, 0, self.device_id)
+            version = _next(self._millis, self._counter, self.device_id)
+            self._millis, self._counter = parse_version(version)[:2]
+            return version
 
-    def observe(self, version: str) -> None:
-        """Move past a version seen from elsewhere (another device, or this database)."""
-        if not version:
-            return
+    def too_far_ahead(self, version: str) -> bool:
+        """Later than this device's wall clock allows adopting (see MAX_AHEAD_MS)."""
+        return millis_of(version) > self._wall() + MAX_AHEAD_MS
+
+    def observe(self, version: str) -> bool:
+        """Move past an accepted version from elsewhere; False (and no move) when it
+        is malformed or too far ahead of this device's clock."""
+        if not is_version(version) or self.too_far_ahead(version):
+            return False
         millis, counter, _ = parse_version(version)
         with self._lock:
-            if (millis, counter) > (self._millis, self._counter):
-                self._millis, self._counter = millis, counter
+            self._adopt(millis, counter)
+        return True
+
+    def _adopt(self, millis: int, counter: int) -> None:
+        if (millis, counter) > (self._millis, self._counter):
+            self._millis, self._counter = millis, counter
 
 
 class ShippedClock:
@@ -72,5 +154,6 @@ class ShippedClock:
     def __init__(self, pack_version: int):
         self.pack_version = pack_version
 
-    def tick(self) -> str:
+    def tick(self, after: str | None = None) -> str:
+        """The same version for every shipped record, whatever it replaces."""
         return format_version(0, self.pack_version, self.device_id)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 import app.core.stamps  # noqa: F401  (registers the flush-time stamping)
 from app.core import migrate
-from app.core.clock import HybridClock
+from app.core.clock import HybridClock, latest_acceptable, wall_millis
 from app.core.errors import UserError
 from app.core.ids import new_id
 from app.core.models import SYNCED_MODELS, LocalState
@@ -82,10 +82,15 @@ def open_database(paths: DataPaths, *, upgrade: bool = True) -> Database:
             f"{paths.backups}.",
         ) from exc
     clock = HybridClock(device_id)
+    # Start past every version held here, except one dated too far ahead to adopt.
+    bound = latest_acceptable(wall_millis())
     with Session(engine) as s:
-        versions = union_all(*(select(func.max(m.version)) for m in SYNCED_MODELS)).subquery()
+        versions = union_all(
+            *(select(func.max(m.version)).where(m.version <= bound) for m in SYNCED_MODELS)
+        ).subquery()
         latest = s.scalar(select(func.max(versions.c[0])))
-    clock.observe(latest or "")
+    if latest:
+        clock.observe(latest)
     return Database(paths, engine, device_id, clock)
 
 

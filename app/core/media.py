@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -25,8 +26,21 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+SUFFIX = re.compile(r"^(\.[a-z0-9]{1,8})?$")
+
+
+def is_sha256(value: object) -> bool:
+    return isinstance(value, str) and SHA256.match(value) is not None
+
+
 def media_path(media_root: Path, sha256: str, suffix: str) -> Path:
-    return media_root / sha256[:2] / f"{sha256}{suffix.lower()}"
+    """Where a recording lives; ValueError for a name that is no SHA-256 or suffix
+    (a value that came from elsewhere must never reach a path outside the store)."""
+    suffix = suffix.lower()
+    if not is_sha256(sha256) or not SUFFIX.match(suffix):
+        raise ValueError(f"not a media name: {sha256!r}{suffix!r}")
+    return media_root / sha256[:2] / f"{sha256}{suffix}"
 
 
 def store_file(media_root: Path, source: Path, *, move: bool = False) -> tuple[str, Path]:
@@ -63,6 +77,8 @@ def store_file(media_root: Path, source: Path, *, move: bool = False) -> tuple[s
 
 
 def find_media(media_root: Path, sha256: str) -> Path | None:
+    if not is_sha256(sha256):
+        return None
     folder = media_root / sha256[:2]
     if folder.is_dir():
         for candidate in folder.glob(f"{sha256}.*"):

@@ -104,6 +104,9 @@ class Synced:
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[str] = mapped_column(String(64), default="")
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who made this version (the author made the first); None in records written
+    # before CrossCoach recorded it. Sync judges each version by its editor's role.
+    edited_by: Mapped[str | None] = mapped_column(UUID, default=None)
 
 
 class Team(Synced, Base):
@@ -377,6 +380,35 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     TopVideo,
     Reward,
 )
+
+
+class SyncLogEntry(Base):
+    """One version of a synced record, as published by some device. Local only.
+
+    The log holds every version this device has received or sent, with the
+    verdict the sync rules gave it. A record's row is always its newest
+    accepted version, so the same set of changes gives the same records on
+    every device, whatever order they arrived in (app/sync/merge.py).
+    """
+
+    __tablename__ = "sync_log"
+    __table_args__ = (
+        Index("ix_sync_log_verdict", "verdict"),
+        Index("ix_sync_log_editor", "editor_id", "version"),
+        Index("ix_sync_log_author", "author_id", "version"),
+        Index("ix_sync_log_device", "device_id", "version"),
+    )
+
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    record_id: Mapped[str] = mapped_column(UUID, primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(UUID)
+    author_id: Mapped[str | None] = mapped_column(UUID, default=None)
+    editor_id: Mapped[str | None] = mapped_column(UUID, default=None)
+    change: Mapped[str] = mapped_column(Text)  # the change as JSON
+    # accepted | refused | held (waits for a record it names) | ahead (dated too far ahead)
+    verdict: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class LocalState(Base):

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import get_history
 
 from app.core.clock import utcnow
-from app.core.models import Synced
+from app.core.ids import new_id
+from app.core.models import Person, Synced
 
 
 @event.listens_for(Session, "before_flush")
@@ -23,18 +25,24 @@ def _stamp(session: Session, _flush_context, _instances) -> None:
     if clock is None or session.info.get("applying_remote"):
         return
     now = session.info.get("stamp_time") or utcnow()
-    author = session.info.get("person_id")
+    actor = session.info.get("person_id")
     for obj in session.new:
         if isinstance(obj, Synced):
+            obj.id = obj.id or new_id()
             obj.created_at = obj.created_at or now
-            obj.author_id = obj.author_id or author
-            _touch(obj, clock, now)
+            obj.author_id = obj.author_id or actor
+            # A profile made with nobody acting yet (the first start) is its own editor.
+            editor = actor or (obj.id if isinstance(obj, Person) else None)
+            _touch(obj, clock, now, editor, None)
     for obj in session.dirty:
         if isinstance(obj, Synced) and session.is_modified(obj, include_collections=False):
-            _touch(obj, clock, now)
+            old = get_history(obj, "version")
+            _touch(obj, clock, now, actor, (old.deleted or old.unchanged or [None])[0])
 
 
-def _touch(obj: Synced, clock, now) -> None:
+def _touch(obj: Synced, clock, now, editor: str | None, replaced: str | None) -> None:
     obj.device_id = clock.device_id
     obj.updated_at = now
-    obj.version = clock.tick()
+    obj.edited_by = editor
+    # Later than the version it replaces, even one that came from a faster clock.
+    obj.version = clock.tick(after=replaced or None)

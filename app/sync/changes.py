@@ -74,23 +74,6 @@ def change_to_row(change: dict) -> dict:
     return row
 
 
-def is_well_formed(change: Any) -> bool:
-    """The shape every change must have before anything reads it further."""
-    return (
-        isinstance(change, dict)
-        and change.get("table") in TABLES
-        and isinstance(change.get("id"), str)
-        and isinstance(change.get("version"), str)
-        and change["version"].count(".") >= 2
-        and isinstance(change.get("data"), dict)
-        and change["data"].get("id") == change["id"]
-        and change["data"].get("version") == change["version"]
-        and change["data"].get("device_id") == change.get("device_id")
-        and change["data"].get("author_id") == change.get("author_id")
-        and bool(change["data"].get("deleted")) == change.get("deleted")
-    )
-
-
 def canonical_dump(s: Session) -> dict[str, list[dict]]:
     """Every synced record in a stable order: what converged devices must agree on."""
     dump = {}

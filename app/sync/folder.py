@@ -24,9 +24,19 @@ from app.core.clock import utcnow
 from app.core.errors import UserError
 from app.core.files import commit, move, write_atomically
 from app.core.media import sha256_file
-from app.sync.changes import is_well_formed
 from app.sync.media_transfer import MEDIA_NAME
-from app.sync.remote import NEWER_FOLDER, SYNC_FORMAT, Batch, Progress, Remote, full_disk
+from app.sync.remote import (
+    NEWER_FOLDER,
+    SYNC_FORMAT,
+    Batch,
+    Progress,
+    Refusal,
+    Remote,
+    Unreadable,
+    full_disk,
+)
+from app.sync.state import ReadMark
+from app.sync.validate import Malformed, check_change, load_json
 
 HEADER = "crosscoach-share.json"
 CHANGE_NAME = re.compile(r"^(\d{10})\.json$")
@@ -98,9 +108,11 @@ class FolderRemote(Remote):
         if not header.exists():
             self._create_header(header)
         try:
-            info = json.loads(header.read_text(encoding="utf-8"))
-            fmt, remote_id = int(info["format"]), str(info["remote_id"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            info = load_json(header.read_bytes())
+            fmt, remote_id = info["format"], info["remote_id"]
+            if not isinstance(fmt, int) or not isinstance(remote_id, str) or not remote_id:
+                raise Malformed("it has the wrong form")
+        except (OSError, Malformed, KeyError, TypeError) as exc:
             raise UserError(
                 f"{header} is damaged, so CrossCoach cannot tell what this shared folder holds.",
                 "Restore the file from another copy of the folder, or choose another folder.",
@@ -124,15 +136,16 @@ class FolderRemote(Remote):
         return self.root / "devices" / device_id / "changes"
 
     def _sequences(self, folder: Path) -> list[tuple[int, Path]]:
+        """The change files in a device's folder, by number (links are never followed)."""
         found = []
-        if folder.is_dir():
+        if folder.is_dir() and not folder.is_symlink():
             for entry in os.scandir(folder):
                 m = CHANGE_NAME.match(entry.name)
-                if m and entry.is_file():
+                if m and entry.is_file(follow_symlinks=False):
                     found.append((int(m.group(1)), Path(entry.path)))
         return sorted(found)
 
-    def push(self, device_id: str, changes: list[dict]) -> None:
+    def push(self, device_id: str, changes: list[dict]) -> list[Refusal]:
         folder = self._changes_dir(device_id)
         folder.mkdir(parents=True, exist_ok=True)
         existing = self._sequences(folder)
@@ -146,60 +159,73 @@ class FolderRemote(Remote):
             }
             data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
             if write_new_file(folder / f"{seq:010d}.json", data):
-                return
+                return []  # a shared folder has no logins to refuse anything
             seq += 1
 
     def _devices(self, device_id: str) -> list[str]:
         base = self.root / "devices"
-        if not base.is_dir():
+        if not base.is_dir() or base.is_symlink():
             return []
         return sorted(
             e.name
             for e in os.scandir(base)
-            if e.is_dir() and DEVICE_NAME.match(e.name) and e.name != device_id
+            if DEVICE_NAME.match(e.name) and e.name != device_id and e.is_dir(follow_symlinks=False)
         )
 
-    def pull(self, device_id, cursors, retry) -> Iterator[Batch]:
+    def _unread(self, device_id, marks, retry) -> Iterator[tuple[str, int, Path, str]]:
+        """Change files not read yet, skipping those that failed before and did not change."""
         for source in self._devices(device_id):
-            after = cursors.get(source, 0)
+            mark = marks.get(source, ReadMark())
             for seq, path in self._sequences(self._changes_dir(source)):
                 key = f"{source}/{seq}"
-                if seq <= after and (key not in retry or retry[key] == _signature(path)):
+                if mark.has(seq) or retry.get(key) == _signature(path):
                     continue
-                yield self._read_batch(source, seq, path, key)
+                yield source, seq, path, key
+
+    def pull(self, device_id, marks, retry) -> Iterator[Batch]:
+        for source, seq, path, key in self._unread(device_id, marks, retry):
+            yield self._read_batch(source, seq, path, key)
 
     def _read_batch(self, source: str, seq: int, path: Path, key: str) -> Batch:
+        signature = _signature(path)
         try:
-            payload = json.loads(path.read_bytes())
-            changes = payload["changes"]
-            if (
-                int(payload["format"]) > SYNC_FORMAT
-                or payload.get("device_id") != source
-                or not isinstance(changes, list)
-            ):
-                raise ValueError("not a change file of this device")
-        except (OSError, ValueError, KeyError, TypeError):
+            payload = load_json(path.read_bytes())
+            if not isinstance(payload, dict) or not isinstance(payload.get("changes"), list):
+                raise Malformed("it is not a change file")
+            fmt = payload.get("format")
+            if not isinstance(fmt, int) or isinstance(fmt, bool):
+                raise Malformed("its format is not a number")
+            if fmt > SYNC_FORMAT:
+                raise Malformed(
+                    "it was written by a newer CrossCoach; it is read after this one is updated"
+                )
+            if payload.get("device_id") != source:
+                raise Malformed("it names another device than the folder it is in")
+        except (OSError, Malformed) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
             return Batch(
                 source,
                 seq,
                 [],
-                [f"Skipped the damaged change file {path} (it is read again if it changes)."],
-                retry_key=key,
-                retry_signature=_signature(path),
+                unreadable=[
+                    Unreadable(
+                        key,
+                        f"Skipped the damaged change file {path}: {reason} "
+                        "(it is read again if it changes)",
+                    )
+                ],
+                retry_signature=signature,
             )
-        good = [c for c in changes if is_well_formed(c) and c["device_id"] == source]
-        warnings = []
-        if len(good) < len(changes):
-            warnings.append(f"Skipped {len(changes) - len(good)} malformed change(s) in {path}.")
-        return Batch(source, seq, good, warnings)
+        good, unreadable = [], []
+        for n, raw in enumerate(payload["changes"], 1):
+            try:
+                good.append(check_change(raw, source))
+            except Malformed as exc:
+                unreadable.append(Unreadable(f"{key}#{n}", f"Skipped change {n} of {path}: {exc}"))
+        return Batch(source, seq, good, unreadable=unreadable)
 
-    def count_waiting(self, device_id, cursors) -> int:
-        return sum(
-            1
-            for source in self._devices(device_id)
-            for seq, _ in self._sequences(self._changes_dir(source))
-            if seq > cursors.get(source, 0)
-        )
+    def count_waiting(self, device_id, marks, retry=None) -> int:
+        return sum(1 for _ in self._unread(device_id, marks, retry or {}))
 
     # -- media ------------------------------------------------------------------
     def _media_dir(self, sha256: str) -> Path:
@@ -210,10 +236,10 @@ class FolderRemote(Remote):
         if prefix not in self._media_index:
             index: dict[str, Path] = {}
             folder = self._media_dir(sha256)
-            if folder.is_dir():
+            if folder.is_dir() and not folder.is_symlink():
                 for entry in os.scandir(folder):
                     m = MEDIA_NAME.match(entry.name)
-                    if m and entry.is_file():
+                    if m and entry.is_file(follow_symlinks=False):
                         index[m.group(1)] = Path(entry.path)
             self._media_index[prefix] = index
         return self._media_index[prefix]
@@ -280,8 +306,10 @@ class FolderRemote(Remote):
 
 
 def _signature(path: Path) -> str:
+    """What a skipped file looked like: it is read again when its size or date changes,
+    or when CrossCoach itself is updated (a file from a newer version becomes readable)."""
     try:
-        st = path.stat()
+        st = path.stat(follow_symlinks=False)
     except OSError:
         return "gone"
-    return f"{st.st_size}:{st.st_mtime_ns}"
+    return f"{SYNC_FORMAT}:{st.st_size}:{st.st_mtime_ns}"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.files import commit
-from app.core.media import media_path, sha256_file
+from app.core.media import is_sha256, media_path, sha256_file
 from app.core.models import Scenario, Submission
 
 MEDIA_NAME = re.compile(r"^([0-9a-f]{64})(\.[A-Za-z0-9]{1,8})$")
@@ -31,11 +31,13 @@ def referenced_media(s: Session) -> set[str]:
             )
         )
     )
-    return {sha for sha in shas if sha}
+    return {sha for sha in shas if is_sha256(sha)}
 
 
 def partial_path(media_root: Path, sha256: str) -> Path:
     """Where a download in progress lives: a temporary name the store never serves."""
+    if not is_sha256(sha256):
+        raise ValueError(f"not a SHA-256: {sha256!r}")
     return media_root / sha256[:2] / f".{sha256}.partial"
 
 

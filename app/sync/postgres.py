@@ -12,6 +12,7 @@ own PGPASSWORD / pgpass file (see :mod:`app.sync.credentials`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from importlib.resources import files
@@ -23,15 +24,57 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from app.core.errors import UserError
 from app.core.media import sha256_file
-from app.sync.changes import is_well_formed
 from app.sync.credentials import load_password, without_password
-from app.sync.remote import NEWER_DATABASE, SYNC_FORMAT, Batch, Progress, Remote
+from app.sync.remote import (
+    NEWER_DATABASE,
+    SYNC_FORMAT,
+    Batch,
+    Progress,
+    Refusal,
+    Remote,
+    Unreadable,
+)
+from app.sync.validate import Malformed, check_change
 
 CHUNK = 4 * 1024 * 1024
 PULL_BATCH = 2000
 PUSH_LOCK = 0x43524F53  # pg_advisory_xact_lock key: one push at a time
 LOGIN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 COLUMNS = "device_id, table_name, record_id, version, author_id, deleted, data"
+INSERT_CHANGE = text(
+    f"INSERT INTO crosscoach.changes ({COLUMNS}) VALUES (:device_id, :table_name, "
+    ":record_id, :version, :author_id, :deleted, CAST(:data AS jsonb))"
+)
+# SQLSTATE classes that refuse one change (a permission or a rule), not the connection.
+REFUSALS = ("42501", "22", "23")
+
+
+def _row(device_id: str, change: dict) -> dict:
+    return {
+        "device_id": device_id,
+        "table_name": change["table"],
+        "record_id": change["id"],
+        "version": change["version"],
+        "author_id": change["author_id"],
+        "deleted": change["deleted"],
+        "data": json.dumps(change["data"]),
+    }
+
+
+def _refusal(exc: DBAPIError) -> bool:
+    state = getattr(exc.orig, "sqlstate", None) or ""
+    return state == "42501" or state[:2] in REFUSALS[1:]
+
+
+def _reason(exc: DBAPIError) -> str:
+    """The database's reason for refusing one change, in its own plain words."""
+    diag = getattr(exc.orig, "diag", None)
+    message = (getattr(diag, "message_primary", None) or str(exc.orig)).strip()
+    if "row-level security" in message:
+        return "your login may not make this change"
+    if getattr(exc.orig, "sqlstate", "")[:2] in ("22", "23"):
+        return "its values break a rule of the shared database"
+    return message
 
 
 def engine_for(url: str) -> Engine:
@@ -119,43 +162,46 @@ class PostgresRemote(Remote):
             raise NEWER_DATABASE
         return meta["remote_id"]
 
-    def push(self, device_id, changes) -> None:
-        rows = [
-            {
-                "device_id": device_id,
-                "table_name": c["table"],
-                "record_id": c["id"],
-                "version": c["version"],
-                "author_id": c["author_id"],
-                "deleted": c["deleted"],
-                "data": json.dumps(c["data"]),
-            }
-            for c in changes
-        ]
+    def push(self, device_id, changes) -> list[Refusal]:
+        rows = [_row(device_id, c) for c in changes]
 
-        def insert():
+        def insert(c, batch) -> None:
+            c.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PUSH_LOCK})
+            c.execute(INSERT_CHANGE, batch)
+
+        try:
             with self.engine.begin() as c:
-                c.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PUSH_LOCK})
-                c.execute(
-                    text(
-                        f"INSERT INTO crosscoach.changes ({COLUMNS}) VALUES (:device_id, "
-                        ":table_name, :record_id, :version, :author_id, :deleted, "
-                        "CAST(:data AS jsonb))"
-                    ),
-                    rows,
-                )
+                insert(c, rows)
+            return []
+        except DBAPIError as exc:
+            if not _refusal(exc):
+                raise plain_error(exc, self.spec) from exc
+        # Someone's change was refused: publish the others one by one, set that one aside.
+        refused = []
 
-        self._run(insert)
+        def one_by_one() -> None:
+            with self.engine.begin() as c:
+                for change, row in zip(changes, rows, strict=True):
+                    try:
+                        with c.begin_nested():
+                            insert(c, [row])
+                    except DBAPIError as exc:
+                        if not _refusal(exc):
+                            raise
+                        refused.append(Refusal(change, _reason(exc)))
 
-    def pull(self, device_id, cursors, retry):
-        after = cursors.get("seq", 0)
+        self._run(one_by_one)
+        return refused
+
+    def pull(self, device_id, marks, retry):
+        after = marks["seq"].upto if "seq" in marks else 0
         while True:
             rows = self._run(lambda a=after: self._read(device_id, a))
             if not rows:
                 return
-            changes, warnings = [], []
+            changes, unreadable = [], []
             for r in rows:
-                change = {
+                raw = {
                     "table": r.table_name,
                     "id": r.record_id,
                     "version": r.version,
@@ -164,12 +210,17 @@ class PostgresRemote(Remote):
                     "device_id": r.device_id,
                     "data": r.data,
                 }
-                if is_well_formed(change):
-                    changes.append(change)
-                else:
-                    warnings.append(f"Skipped the malformed change number {r.seq} in the database.")
+                try:
+                    changes.append(check_change(raw))
+                except Malformed as exc:
+                    unreadable.append(
+                        Unreadable(
+                            f"seq/{r.seq}",
+                            f"Skipped the change number {r.seq} in the database: {exc}",
+                        )
+                    )
             after = rows[-1].seq
-            yield Batch("seq", after, changes, warnings)
+            yield Batch("seq", after, changes, everything_before=True, unreadable=unreadable)
 
     def _read(self, device_id: str, after: int):
         with self.engine.connect() as c:
@@ -181,20 +232,30 @@ class PostgresRemote(Remote):
                 {"a": after, "d": device_id, "n": PULL_BATCH},
             ).all()
 
-    def count_waiting(self, device_id, cursors) -> int:
+    def count_waiting(self, device_id, marks, retry=None) -> int:
         def count():
             with self.engine.connect() as c:
                 return c.scalar(
                     text(
                         "SELECT count(*) FROM crosscoach.changes WHERE seq > :a AND device_id <> :d"
                     ),
-                    {"a": cursors.get("seq", 0), "d": device_id},
+                    {"a": marks["seq"].upto if "seq" in marks else 0, "d": device_id},
                 )
 
         return self._run(count)
 
-    # -- media ------------------------------------------------------------------
+    def me(self) -> str | None:
+        """The profile this database maps the login to (None if the login is no one's)."""
+
+        def ask():
+            with self.engine.connect() as c:
+                return c.scalar(text("SELECT crosscoach.me()"))
+
+        return self._run(ask)
+
+    # -- media ----------------------------------------------------------------------
     def missing_media(self, shas: set[str]) -> set[str]:
+        """Not in the database, or reported damaged and not checked again yet."""
         if not shas:
             return set()
 
@@ -202,7 +263,11 @@ class PostgresRemote(Remote):
             with self.engine.connect() as c:
                 return set(
                     c.scalars(
-                        text("SELECT sha256 FROM crosscoach.media WHERE sha256 = ANY(:s)"),
+                        text(
+                            "SELECT m.sha256 FROM crosscoach.media m WHERE m.sha256 = ANY(:s) "
+                            "AND NOT EXISTS (SELECT 1 FROM crosscoach.bad_media b "
+                            "WHERE b.sha256 = m.sha256)"
+                        ),
                         {"s": sorted(shas)},
                     )
                 )
@@ -227,15 +292,26 @@ class PostgresRemote(Remote):
         return self._run(lambda: self._upload(sha256, source, progress))
 
     def _upload(self, sha256: str, source: Path, progress: Progress | None) -> int:
-        with self.engine.connect() as c:
-            if c.scalar(text("SELECT 1 FROM crosscoach.media WHERE sha256 = :s"), {"s": sha256}):
-                return 0
-            # Resume after the bytes already there, whatever chunk size sent them
-            # (an older version, or one cut off mid-way, may have used another).
+        """Send the recording into this login's own chunks (resuming after the bytes
+        already stored), then let the database check it and publish it."""
+        with self.engine.begin() as c:
+            if not c.scalar(text("SELECT crosscoach.may_upload(:s)"), {"s": sha256}):
+                return 0  # another device published it; that one sends it
+            there = c.execute(
+                text(
+                    "SELECT EXISTS (SELECT 1 FROM crosscoach.media WHERE sha256 = :s), "
+                    "EXISTS (SELECT 1 FROM crosscoach.bad_media WHERE sha256 = :s)"
+                ),
+                {"s": sha256},
+            ).one()
+            if there[0] and (
+                not there[1] or c.scalar(text("SELECT crosscoach.recheck_media(:s)"), {"s": sha256})
+            ):
+                return 0  # a whole copy is there (a damage report was a false alarm)
             n, stored = c.execute(
                 text(
                     "SELECT coalesce(max(n) + 1, 0), coalesce(sum(length(data)), 0) "
-                    "FROM crosscoach.media_chunks WHERE sha256 = :s"
+                    "FROM crosscoach.media_chunks WHERE sha256 = :s AND uploaded_by = session_user"
                 ),
                 {"s": sha256},
             ).one()
@@ -258,10 +334,7 @@ class PostgresRemote(Remote):
                     progress(stored + moved)
         with self.engine.begin() as c:
             c.execute(
-                text(
-                    "INSERT INTO crosscoach.media (sha256, suffix, size) VALUES (:s, :x, :z) "
-                    "ON CONFLICT DO NOTHING"
-                ),
+                text("SELECT crosscoach.publish_media(:s, :x, :z)"),
                 {"s": sha256, "x": source.suffix.lower() or ".mp4", "z": size},
             )
         return moved
@@ -275,24 +348,39 @@ class PostgresRemote(Remote):
         with open(partial, "ab") as out:
             out.truncate(first * CHUNK)  # a chunk cut off mid-way is fetched whole again
             with self.engine.connect() as c:
-                suffix = c.scalar(
-                    text("SELECT suffix FROM crosscoach.media WHERE sha256 = :s"), {"s": sha256}
-                )
-                if suffix is None:
+                found = c.execute(
+                    text("SELECT suffix, uploaded_by FROM crosscoach.media WHERE sha256 = :s"),
+                    {"s": sha256},
+                ).first()
+                if found is None:
                     raise FileNotFoundError(sha256)
                 result = c.execution_options(stream_results=True, max_row_buffer=4).execute(
                     text(
-                        "SELECT data FROM crosscoach.media_chunks WHERE sha256 = :s AND n >= :n "
-                        "ORDER BY n"
+                        "SELECT data FROM crosscoach.media_chunks WHERE sha256 = :s "
+                        "AND uploaded_by = :u AND n >= :n ORDER BY n"
                     ),
-                    {"s": sha256, "n": first},
+                    {"s": sha256, "u": found.uploaded_by, "n": first},
                 )
                 for (block,) in result:
                     out.write(block)
                     if progress:
                         progress(out.tell())
-            out.flush()
-        return suffix
+        return found.suffix
+
+    def report_bad_media(self, sha256: str) -> None:
+        """Say the fetched copy was damaged: the next upload checks it and replaces it."""
+
+        def report():
+            with self.engine.begin() as c:
+                c.execute(
+                    text(
+                        "INSERT INTO crosscoach.bad_media (sha256) VALUES (:s) "
+                        "ON CONFLICT DO NOTHING"
+                    ),
+                    {"s": sha256},
+                )
+
+        self._run(report)
 
     def close(self) -> None:
         if self._engine is not None:
@@ -305,12 +393,37 @@ def _sql(name: str) -> str:
     return files("app.sync").joinpath("sql", name).read_text(encoding="utf-8")
 
 
+def team_role(database: str) -> str:
+    """The database's own group role: every member login is in it, and only it may connect.
+
+    Named after the database when that makes a valid name, so an admin recognises it.
+    """
+    if LOGIN.match(database) and len(database) <= 58:
+        return f"{database}_team"
+    return f"crosscoach_team_{hashlib.sha256(database.encode()).hexdigest()[:12]}"
+
+
+def _run_script(c, script: str) -> None:
+    """Run a SQL script as it is (no parameters: its % signs are SQL, not placeholders)."""
+    with c.connection.dbapi_connection.cursor() as cursor:
+        cursor.execute(script)
+
+
+def _security_sql(database: str) -> str:
+    return (
+        _sql("postgres_security.sql")
+        .replace("{team}", team_role(database))
+        .replace("{database}", database.replace('"', '""'))
+    )
+
+
 def setup_database(url: str) -> None:
-    """Create CrossCoach's schema, roles and policies (as the database owner); idempotent."""
+    """Create CrossCoach's schema, roles and policies (as the database owner); idempotent,
+    and it brings a database set up by an earlier CrossCoach up to date."""
     engine = engine_for(url)
     try:
         with engine.begin() as c:
-            c.exec_driver_sql(_sql("postgres_schema.sql"))
+            _run_script(c, _sql("postgres_schema.sql"))
             fmt = c.scalar(text("SELECT value FROM crosscoach.meta WHERE key = 'format'"))
             if fmt is not None and int(fmt) > SYNC_FORMAT:
                 raise NEWER_DATABASE
@@ -321,7 +434,7 @@ def setup_database(url: str) -> None:
                 ),
                 {"f": str(SYNC_FORMAT)},
             )
-            c.exec_driver_sql(_sql("postgres_security.sql"))
+            _run_script(c, _security_sql(c.scalar(text("SELECT current_database()"))))
     except DBAPIError as exc:
         raise plain_error(exc, url) from exc
     finally:
@@ -329,25 +442,21 @@ def setup_database(url: str) -> None:
 
 
 def add_member(url: str, login: str, person_id: str, role: str) -> None:
-    """Let a PostgreSQL login act as a profile (creating the login without a password if new)."""
+    """Let a PostgreSQL login act as a profile in this database only (creating the login,
+    without a password, if it is new). ``role`` is the profile's role."""
     if not LOGIN.match(login):
         raise UserError(
             f"'{login}' is not a login name CrossCoach can set up.",
             "Use lower-case letters, digits and _ (for example ana_silva).",
         )
-    group, other = (
-        ("crosscoach_rep", "crosscoach_trainer")
-        if role == "rep"
-        else ("crosscoach_trainer", "crosscoach_rep")
-    )
     engine = engine_for(url)
     try:
         with engine.begin() as c:
+            team = team_role(c.scalar(text("SELECT current_database()")))
             exists = c.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :l"), {"l": login})
             if not exists:
                 c.exec_driver_sql(f'CREATE ROLE "{login}" LOGIN')
-            c.exec_driver_sql(f'GRANT {group} TO "{login}"')
-            c.exec_driver_sql(f'REVOKE {other} FROM "{login}"')
+            c.exec_driver_sql(f'GRANT "{team}" TO "{login}"')
             c.execute(
                 text(
                     "INSERT INTO crosscoach.members (login, person_id, role) VALUES (:l, :p, :r) "

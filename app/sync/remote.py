@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.errors import UserError
+from app.sync.state import ReadMark
 
 # Bumped when the change format changes in a way older versions cannot read.
 SYNC_FORMAT = 1
@@ -31,13 +32,29 @@ Progress = Callable[[int], None]  # bytes moved so far for one file
 
 
 @dataclass
+class Unreadable:
+    """A change (or a whole change file) that could not be read, and why."""
+
+    where: str  # "<source>/<number>" of the file or log entry
+    reason: str
+
+
+@dataclass
 class Batch:
-    source: str  # the cursor this batch moves ("<device id>" in a folder, "seq" in a database)
-    position: int
+    source: str  # whose items ("<device id>" in a folder, "seq" in a database)
+    position: int  # the number of the item read (a change file, or the last log entry)
     changes: list[dict]
-    warnings: list[str] = field(default_factory=list)
-    retry_key: str | None = None  # a skipped file: look at it again if it changes
-    retry_signature: str | None = None
+    everything_before: bool = False  # the source guarantees nothing below is still to come
+    unreadable: list[Unreadable] = field(default_factory=list)
+    retry_signature: str | None = None  # a file skipped whole: read it again if this changes
+
+
+@dataclass
+class Refusal:
+    """One of this device's changes that the remote would not take."""
+
+    change: dict
+    reason: str
 
 
 class Remote(ABC):
@@ -50,18 +67,25 @@ class Remote(ABC):
         """Check the remote is reachable and readable by this version; returns its id."""
 
     @abstractmethod
-    def push(self, device_id: str, changes: list[dict]) -> None:
-        """Publish this device's changes (all or nothing)."""
+    def push(self, device_id: str, changes: list[dict]) -> list[Refusal]:
+        """Publish this device's changes; returns those refused (the rest are published)."""
 
     @abstractmethod
     def pull(
-        self, device_id: str, cursors: dict[str, int], retry: dict[str, str]
+        self, device_id: str, marks: dict[str, ReadMark], retry: dict[str, str]
     ) -> Iterator[Batch]:
-        """Other devices' changes past ``cursors``, in the order to apply them."""
+        """Other devices' changes not read yet (``marks``), in the order to apply them.
+
+        ``retry`` maps ``"<source>/<number>"`` of items skipped before to the
+        signature they had then: they are read again once it changes.
+        """
 
     @abstractmethod
-    def count_waiting(self, device_id: str, cursors: dict[str, int]) -> int:
-        """How many changes (or change files) other devices have published past ``cursors``."""
+    def count_waiting(
+        self, device_id: str, marks: dict[str, ReadMark], retry: dict[str, str] | None = None
+    ) -> int:
+        """How many changes (or change files) other devices published that were not read
+        (not counting those that failed before and did not change since)."""
 
     @abstractmethod
     def missing_media(self, shas: set[str]) -> set[str]:

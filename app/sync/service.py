@@ -2,8 +2,12 @@
 
 Order: push this device's changes, pull everyone else's (metadata first, so
 scores and comments arrive even on a slow link), then send and fetch
-recordings. The GUI runs :meth:`SyncService.run` in a worker thread and gets
-progress, the result or a plain-words error through callbacks.
+recordings. Push comes first so that everything this device wrote is
+published before anything received can replace it here; a change the remote
+refuses is set aside on its own (and tried again at every sync), so it never
+keeps the rest from going out or the pull from running. The GUI runs
+:meth:`SyncService.run` in a worker thread and gets progress, the result or a
+plain-words error through callbacks.
 """
 
 from __future__ import annotations
@@ -24,8 +28,17 @@ from app.core.db import Database
 from app.core.errors import UserError
 from app.core.settings import Settings
 from app.sync import state
+from app.sync.describe import describe
 from app.sync.media_transfer import local_index, receive, referenced_media
-from app.sync.merge import apply_changes, count_outgoing, outgoing
+from app.sync.merge import (
+    apply_changes,
+    count_outgoing,
+    count_waiting_here,
+    outgoing,
+    own_versions,
+    record_own,
+    set_aside,
+)
 from app.sync.remote import Remote, full_disk, open_remote
 
 log = logging.getLogger(__name__)
@@ -43,6 +56,8 @@ class SyncReport:
     bytes_up: int = 0
     bytes_down: int = 0
     waiting: int = 0  # changes held until the records they depend on arrive
+    # Changes not applied or not sent, each {"what", "reason", "where"} in plain words.
+    set_aside: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     finished_at: str = ""
 
@@ -68,6 +83,7 @@ class SyncStatus:
     bytes_to_transfer: int | None
     last_error: str | None
     warnings: list[str] = field(default_factory=list)
+    set_aside: list[dict] = field(default_factory=list)  # see SyncReport.set_aside
 
 
 # stage ("push", "pull", "media up", "media down"), done, total
@@ -118,13 +134,16 @@ class SyncService:
             remote_id = state.get(s, STATUS, "remote_id:" + (spec or ""), None)
             pushed = state.get(s, remote_id, "pushed", "") if remote_id else ""
             up = count_outgoing(s, self.db.device_id, pushed)
+            aside = set_aside_now(s, self.db.device_id, remote_id)
         down = size = None
         if ask_remote and spec:
             try:
                 with self._opened(spec) as (remote, rid):
                     with self.db.session() as s:
-                        down = remote.count_waiting(self.db.device_id, state.cursors(s, rid))
+                        marks = _read_marks(s, rid)
+                        retry = state.get(s, rid, "retry", {})
                         wanted = referenced_media(s)
+                    down = remote.count_waiting(self.db.device_id, marks, retry)
                     size = self._bytes_to_move(remote, wanted)
             except UserError as err:
                 last = {**last, "error": err.message}
@@ -137,6 +156,7 @@ class SyncService:
             bytes_to_transfer=size,
             last_error=last.get("error"),
             warnings=last.get("warnings", []),
+            set_aside=aside,
         )
 
     def _bytes_to_move(self, remote: Remote, wanted: set[str]) -> int:
@@ -156,6 +176,8 @@ class SyncService:
                 self._pull(remote, remote_id, report, tick)
                 self._media_up(remote, report, tick)
                 self._media_down(remote, report, tick)
+                with self.db.session() as s:
+                    report.set_aside = set_aside_now(s, self.db.device_id, remote_id)
         except UserError as err:
             self._remember(error=err.message)
             raise
@@ -193,35 +215,67 @@ class SyncService:
         with self.db.session() as s:
             pushed = state.get(s, remote_id, "pushed", "")
             changes = outgoing(s, self.db.device_id, pushed)
+            refused = state.refused_up(s, remote_id)
+            again = _still_current(s, self.db.device_id, refused)
+        fresh = {(c["table"], c["id"], c["version"]) for c in changes}
+        changes += [c for c in again if (c["table"], c["id"], c["version"]) not in fresh]
+        changes.sort(key=lambda c: c["version"])
+        refused = {k: v for k, v in refused.items() if k in {_key(c) for c in again}}
         for start in range(0, len(changes), PUSH_BATCH):
             batch = changes[start : start + PUSH_BATCH]
-            remote.push(self.db.device_id, batch)
-            # Killed between these two lines, the batch is sent again next time:
-            # applying a change twice is harmless.
+            allowed, judged = record_own(self.db, batch)
+            report.warnings += judged.warnings
+            refusals = remote.push(self.db.device_id, allowed) if allowed else []
+            for change in allowed:
+                refused.pop(_key(change), None)
+            for r in refusals:
+                what = f"{_capital(describe_change(self.db, r.change))}"
+                refused[_key(r.change)] = {
+                    "version": r.change["version"],
+                    "reason": f"refused by {_remote_name(remote)}: {r.reason}",
+                    "what": what,
+                }
+                report.warnings.append(f"{what} was refused by {_remote_name(remote)}: {r.reason}.")
+            # Killed between the push and this, the batch is sent again next time:
+            # publishing a change twice is harmless.
             with self.db.session() as s:
-                state.put(s, remote_id, "pushed", batch[-1]["version"])
-            report.records_up += len(batch)
-            tick("push", report.records_up, len(changes))
+                latest = max(pushed, batch[-1]["version"])
+                state.put(s, remote_id, "pushed", latest)
+                state.set_refused_up(s, remote_id, refused)
+            report.records_up += len(allowed) - len(refusals)
+            tick("push", start + len(batch), len(changes))
+        if not changes:
+            with self.db.session() as s:
+                state.set_refused_up(s, remote_id, refused)
 
     def _pull(self, remote: Remote, remote_id: str, report: SyncReport, tick) -> None:
         with self.db.session() as s:
-            cursors = state.cursors(s, remote_id)
+            marks = _read_marks(s, remote_id)
             retry = state.get(s, remote_id, "retry", {})
-        for batch in remote.pull(self.db.device_id, cursors, retry):
-            moved = {batch.source: max(batch.position, cursors.get(batch.source, 0))}
-            if batch.retry_key:
-                retry[batch.retry_key] = batch.retry_signature
+        for batch in remote.pull(self.db.device_id, marks, retry):
+            where = f"{batch.source}/{batch.position}"
+            if batch.retry_signature is not None:
+                retry[where] = batch.retry_signature  # read again once the file changes
             else:
-                retry.pop(f"{batch.source}/{batch.position}", None)
-            result = apply_changes(
-                self.db, batch.changes, remote_id=remote_id, cursors=moved, retry=retry
-            )
-            cursors.update(moved)
+                retry.pop(where, None)
+                mark = marks.get(batch.source, state.ReadMark())
+                marks[batch.source] = mark.add(batch.position, batch.everything_before)
+
+            def remember(s, batch=batch, where=where) -> None:
+                if batch.retry_signature is None:
+                    state.set_read_mark(s, remote_id, batch.source, marks[batch.source])
+                    state.forget_unreadable(s, remote_id, where)
+                state.put(s, remote_id, "retry", retry)
+                for problem in batch.unreadable:
+                    state.note_unreadable(s, remote_id, problem.where, problem.reason)
+
+            result = apply_changes(self.db, batch.changes, before_commit=remember)
             report.records_down += result.applied
-            report.warnings += batch.warnings + result.warnings
+            report.warnings += [f"{u.reason}." for u in batch.unreadable]
+            report.warnings += result.warnings
             tick("pull", report.records_down, 0)
         with self.db.session() as s:
-            report.waiting = len(state.held_changes(s))
+            report.waiting = count_waiting_here(s)
 
     def _media_up(self, remote: Remote, report: SyncReport, tick) -> None:
         with self.db.session() as s:
@@ -253,6 +307,66 @@ class SyncService:
                 f"{len(missing) - len(available)} recording(s) are not on the remote yet; "
                 "they arrive when their device syncs."
             )
+
+
+def _key(change: dict) -> str:
+    return f"{change['table']}:{change['id']}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _remote_name(remote: Remote) -> str:
+    return "the shared folder" if remote.spec.startswith("folder:") else "the team database"
+
+
+def describe_change(db: Database, change: dict) -> str:
+    with db.session() as s:
+        return describe(s, change)
+
+
+def _still_current(s, device_id: str, refused: dict[str, dict]) -> list[dict]:
+    """This device's refused changes that are still its latest word on their record."""
+    if not refused:
+        return []
+    newest = {(c["table"], c["id"]): c["version"] for c in outgoing(s, device_id, "")}
+    wanted = [
+        (*key.split(":", 1), info["version"])
+        for key, info in refused.items()
+        if newest.get(tuple(key.split(":", 1))) in (None, info["version"])
+    ]
+    return own_versions(s, wanted)
+
+
+def _read_marks(s, remote_id: str) -> dict[str, state.ReadMark]:
+    """What was read of each source. A data folder synced by an earlier CrossCoach kept
+    only the highest number read, which could skip files that arrived late: it reads
+    everything once more (applying a change twice is harmless)."""
+    return state.read_marks(s, remote_id)
+
+
+def set_aside_now(s, device_id: str, remote_id: str | None) -> list[dict]:
+    """Changes not applied here or not sent, in plain words, newest first."""
+    found = [
+        {
+            "what": _capital(item["what"]),
+            "reason": item["reason"],
+            "where": "sent" if item["own"] else "received",
+            "waiting": item["verdict"] != "refused",
+        }
+        for item in set_aside(s, device_id)
+    ]
+    if remote_id:
+        for info in state.refused_up(s, remote_id).values():
+            found.append(
+                {"what": info["what"], "reason": info["reason"], "where": "sent", "waiting": False}
+            )
+        for problem in state.unreadable(s, remote_id):
+            found.append(
+                {"what": problem["reason"], "reason": "", "where": "received", "waiting": False}
+            )
+    return found
 
 
 @contextlib.contextmanager
