@@ -149,3 +149,18 @@ def _one_qt_application(qapp):
     (the PDF report) creates one when none exists; if it came first, every widget
     test after it would fail, so the widget-capable application is made up front."""
     return qapp
+
+
+@pytest.fixture
+def stop_logging():
+    """Whatever log file a test starts (``logs.start``, a launch) is closed after it,
+    so later tests in this process do not write into its folder."""
+    import logging
+
+    from app.core.logs import LogFile
+
+    yield
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, LogFile)]:
+        root.removeHandler(handler)
+        handler.close()

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 
 from app import __version__
 from app.core.errors import UserError
+from app.core.logs import redact, unexpected
+from app.core.logs import start as start_logging
+from app.core.paths import resolve_data_dir
+
+log = logging.getLogger(__name__)
 
 # Each command module adds its subcommands with ``register(subparsers)`` and
 # sets ``handler(ctx, args) -> int`` on them. They are imported only when a
@@ -55,6 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def report(err: UserError) -> int:
+    """The one place CLI errors are printed: what went wrong, what to do (never a password)."""
+    print(f"crosscoach: {redact(err.message)}", file=sys.stderr)
+    if err.hint:
+        print(f"  What to do: {redact(err.hint)}", file=sys.stderr)
+    return err.exit_code
+
+
 def run(argv: list[str]) -> int:
     first = argparse.ArgumentParser(prog="crosscoach", add_help=False)
     add_global_options(first)
@@ -71,6 +85,7 @@ def run(argv: list[str]) -> int:
         parser.parse_args([*argv, "--help"])  # a command group without its action
     from app.bootstrap import open_context
 
+    start_logging(resolve_data_dir(args.data_dir), f"crosscoach {args.command}")
     ctx = None
     try:
         ctx = open_context(args.data_dir, args.acting_as)
@@ -78,13 +93,13 @@ def run(argv: list[str]) -> int:
             ctx.profile()  # a mistyped --as fails here, before anything is done
         return args.handler(ctx, args) or 0
     except UserError as err:
-        print(f"crosscoach: {err.message}", file=sys.stderr)
-        if err.hint:
-            print(f"  What to do: {err.hint}", file=sys.stderr)
-        return err.exit_code
+        return report(err)
     except KeyboardInterrupt:
         print("crosscoach: stopped.", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: the traceback goes to the log, one sentence to the user
+        log.error("crosscoach %s failed", args.command, exc_info=exc)
+        return report(unexpected(exc))
     finally:
         if ctx is not None:
             ctx.close()

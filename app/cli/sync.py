@@ -7,6 +7,7 @@ import sys
 
 from app.cli.output import print_json
 from app.core.errors import UserError
+from app.sync.credentials import password_source, store_password, with_password, without_password
 from app.sync.remote import open_remote
 from app.sync.service import SyncService
 
@@ -70,20 +71,11 @@ def _sync(ctx, args) -> int:
 
 def _set(ctx, args) -> int:
     spec = args.spec.strip()
+    password = None
     if spec.startswith("postgres"):
-        from app.sync.credentials import store_password, without_password
-
-        spec, password = without_password(spec)
+        spec, password = without_password(spec)  # from the URL: never kept in settings
         if args.ask_password:
             password = getpass.getpass("Database password: ")
-        if password:
-            if store_password(spec, password):
-                print("The password is kept in this computer's keyring.")
-            else:
-                print(
-                    "This computer has no keyring, so the password was NOT stored. "
-                    "Set PGPASSWORD or use a ~/.pgpass file (see docs/sync.md)."
-                )
     elif spec.startswith("folder:"):
         from pathlib import Path
 
@@ -96,11 +88,19 @@ def _set(ctx, args) -> int:
                 "Check the path and that the drive is connected.",
             ) from exc
         spec = f"folder:{folder}"
-    remote = open_remote(spec)
+    remote = open_remote(with_password(spec, password))
     try:
-        remote.open()  # checks reachability and format now, not at the first sync
+        remote.open()  # checks reachability, the password and format now, not at the first sync
     finally:
         remote.close()
+    if password:
+        if store_password(spec, password):
+            print("The password is kept in this computer's keyring.")
+        else:
+            print(
+                "This computer has no keyring, so the password was NOT stored. "
+                "Set PGPASSWORD or use a ~/.pgpass file (see docs/sync.md)."
+            )
     ctx.settings.set("remote", spec)
     print(f"This device now syncs with {spec}.")
     return 0
@@ -108,8 +108,9 @@ def _set(ctx, args) -> int:
 
 def _show(ctx, args) -> int:
     status = SyncService(ctx.db, ctx.settings).status(ask_remote=not args.offline)
+    database = bool(status.remote) and status.remote.startswith("postgres")
     info = {
-        "remote": status.remote,
+        "remote": without_password(status.remote)[0] if database else status.remote,
         "device_id": ctx.db.device_id,
         "last_sync_at": status.last_sync_at.isoformat() if status.last_sync_at else None,
         "changes_waiting_up": status.changes_waiting_up,
@@ -117,10 +118,8 @@ def _show(ctx, args) -> int:
         "bytes_to_transfer": status.bytes_to_transfer,
         "last_error": status.last_error,
     }
-    if status.remote and status.remote.startswith("postgres"):
+    if database:
         from sqlalchemy.engine import make_url
-
-        from app.sync.credentials import password_source
 
         query = make_url(status.remote).query
         info["password"] = password_source(status.remote)

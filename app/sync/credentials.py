@@ -12,6 +12,9 @@ import os
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from app.core.errors import UserError
 
 SERVICE = "CrossCoach PostgreSQL"
 
@@ -32,9 +35,28 @@ def account(url: str) -> str:
 
 
 def without_password(url: str) -> tuple[str, str | None]:
-    """The URL with any password removed, and that password."""
-    u = make_url(url)
-    return u._replace(password=None).render_as_string(hide_password=False), u.password
+    """The URL with any password removed — after the user name or as ``?password=`` in
+    the query, libpq reads both — and that password (the first one given)."""
+    try:
+        u = make_url(url)
+    except (ArgumentError, ValueError) as exc:  # a garbled URL, or a port that is no number
+        raise UserError(
+            "That database address is not a URL CrossCoach can read.",
+            "Write it as postgresql://USER@HOST:5432/DATABASE.",
+        ) from exc
+    in_query = u.query.get("password")
+    if isinstance(in_query, tuple):
+        in_query = in_query[0]
+    password = u.password if u.password is not None else in_query
+    bare = u._replace(password=None).difference_update_query(["password"])
+    return bare.render_as_string(hide_password=False), password
+
+
+def with_password(url: str, password: str | None) -> str:
+    """The URL with this password after the user name (to connect with it once)."""
+    if not password:
+        return url
+    return make_url(url).set(password=password).render_as_string(hide_password=False)
 
 
 def store_password(url: str, password: str) -> bool:
@@ -66,6 +88,10 @@ def pgpass_file() -> Path:
 
 def password_source(url: str) -> str:
     """Where the password for this database comes from, in plain words."""
+    if without_password(url)[1]:  # saved by a CrossCoach that kept ?password= in settings
+        return (
+            "written in CrossCoach's settings file; set the remote again to move it to the keyring"
+        )
     if load_password(url):
         return "the operating system's keyring"
     if os.environ.get("PGPASSWORD"):

@@ -11,7 +11,9 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from app.bootstrap import open_context
 from app.core.errors import UserError
-from app.ui.errors import show_error
+from app.core.logs import start as start_logging
+from app.core.paths import resolve_data_dir
+from app.ui.errors import reporting_unexpected_errors, show_error
 from app.ui.first_start import FirstStartDialog
 from app.ui.icons import app_icon
 from app.ui.main_window import MainWindow
@@ -59,7 +61,13 @@ def quit_after_ms() -> int | None:
 
 
 def launch_gui(data_dir=None, acting_as: str | None = None) -> int:
+    start_logging(resolve_data_dir(data_dir), "desktop app")
     app = application()
+    with reporting_unexpected_errors():
+        return _run(app, data_dir, acting_as)
+
+
+def _run(app: QApplication, data_dir, acting_as: str | None) -> int:
     quit_ms = quit_after_ms()
     if quit_ms is not None:
         QTimer.singleShot(quit_ms, app.closeAllWindows)

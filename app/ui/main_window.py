@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.errors import UserError
 from app.core.profiles import Profile
 from app.ui.about import show_about
+from app.ui.errors import show_error
 from app.ui.icons import app_icon, icon
 from app.ui.pages import scenarios, settings
 from app.ui.pages.base import Page, PageSpec
@@ -113,6 +115,9 @@ class MainWindow(QMainWindow):
             self.go_actions[spec.key] = action
 
         help_menu = menu.addMenu("&Help")
+        self.open_logs_action = help_menu.addAction("Open the &log folder")
+        self.open_logs_action.triggered.connect(self.open_log_folder)
+        help_menu.addSeparator()
         about = help_menu.addAction("&About CrossCoach")
         about.setShortcut(QKeySequence(Qt.Key.Key_F1))
         about.triggered.connect(lambda: show_about(self))
@@ -170,6 +175,18 @@ class MainWindow(QMainWindow):
             if self.nav.item(i).data(Qt.ItemDataRole.UserRole) == key:
                 self.nav.setCurrentRow(i)
         return True
+
+    def open_log_folder(self) -> None:
+        """The folder to send when something went wrong, in the system's file manager."""
+        folder = self.state.ctx.paths.logs
+        if not settings.open_folder(folder):
+            show_error(
+                self,
+                UserError(
+                    f"CrossCoach could not open the log folder {folder}.",
+                    "Open that folder in your file manager.",
+                ),
+            )
 
     def _nav_changed(self, item: QListWidgetItem | None, _previous) -> None:
         if item is None:

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from app.core.errors import UserError
+from app.core.logs import unexpected
 from app.practice.takes import recheck_take
 from app.recorder.record import finish_take, prepare_take
 from app.recorder.recording import Progress, Recording, RecordingObserver
@@ -40,7 +41,7 @@ def user_error_text(err: BaseException) -> tuple[str, str]:
     log.error("recording failed", exc_info=err)
     return (
         f"The recording stopped because of an unexpected problem ({type(err).__name__}: {err}).",
-        "Try again. If it keeps happening, send the log folder to your trainer or IT contact.",
+        unexpected(err).hint,
     )
 
 

@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QT
 
 from app.core.context import AppContext
 from app.core.errors import UserError
+from app.core.logs import unexpected
 from app.sync.service import SyncReport, SyncService, SyncStatus
 from app.ui.sync.wording import SyncView
 
@@ -179,8 +180,7 @@ class SyncController(QObject):
                 log.error("sync failed unexpectedly", exc_info=err)
                 failure = UserError(
                     f"The sync stopped unexpectedly ({type(err).__name__}: {err}).",
-                    "Sync again. If it keeps happening, send the log folder to your trainer "
-                    "or IT contact; your changes wait on this device.",
+                    f"Your changes wait on this device. {unexpected(err).hint}",
                 )
             try:
                 # After a good sync, ask the remote what is still waiting; otherwise count

@@ -100,12 +100,6 @@ def database_url(host: str, port: int, database: str, user: str, sslmode: str, c
     return url.render_as_string(hide_password=False)
 
 
-def with_password(url: str, password: str) -> str:
-    if not password:
-        return url
-    return make_url(url).set(password=password).render_as_string(hide_password=False)
-
-
 def check_remote(spec: str) -> str:
     """Open the remote as a sync would; returns its description. Runs in a worker."""
     remote = open_remote(spec)
@@ -285,6 +279,8 @@ class SyncSection(QGroupBox):
             index = self.sslmode.findData(u.query.get("sslmode", "prefer"))
             self.sslmode.setCurrentIndex(max(index, 0))
             self.ca_file.setText(u.query.get("sslrootcert", ""))
+            # An older CrossCoach kept a ?password= in settings: Save moves it to the keyring.
+            self.password.setText(credentials.without_password(spec)[1] or "")
         else:
             self.mode.setCurrentIndex(0)
         self._mode_changed(self.mode.currentIndex())
@@ -296,6 +292,13 @@ class SyncSection(QGroupBox):
             url = self.spec() if self.mode.currentData() == "postgres" else None
         except UserError:
             url = None  # not filled in yet
+        stored = self.settings.get("remote") or ""
+        if stored.startswith("postgres") and credentials.without_password(stored)[1]:
+            self.password_note.setText(
+                "Password: still written in CrossCoach's settings by an older version. "
+                "Click Save to move it to this computer's keyring."
+            )
+            return
         source = credentials.password_source(url or PLACEHOLDER_URL)
         self.password_note.setText(
             f"Password: {source}. CrossCoach never writes it into its settings."
@@ -329,7 +332,11 @@ class SyncSection(QGroupBox):
         ok, spec = self._checked_spec()
         if not ok or spec is None:
             return
-        target = with_password(spec, self.password.text()) if spec.startswith("postgres") else spec
+        target = (
+            credentials.with_password(spec, self.password.text())
+            if spec.startswith("postgres")
+            else spec
+        )
         self._set_busy(True)
         task = BackgroundTask(
             self,
@@ -351,7 +358,7 @@ class SyncSection(QGroupBox):
         task = BackgroundTask(
             self,
             "Checking the remote before saving…",
-            lambda: check_remote(with_password(spec, password)),
+            lambda: check_remote(credentials.with_password(spec, password)),
             lambda _described: self._saved(spec, password),
         )
         task.done.connect(lambda: self._set_busy(False))
@@ -364,7 +371,7 @@ class SyncSection(QGroupBox):
             else:
                 note = (
                     " This computer has no keyring, so the password was NOT stored: set "
-                    f"PGPASSWORD or write it to {credentials.pgpass_file()} (see docs/sync.md)."
+                    f"PGPASSWORD or write it to {credentials.pgpass_file()}."
                 )
             self.password.clear()
         self.settings.set("remote", spec)
