@@ -12,7 +12,7 @@ import csv
 from pathlib import Path
 
 from app.core.errors import UserError
-from app.core.files import commit
+from app.core.files import commit, export_target
 from app.review.periods import ALL_TIME, Period, period_of
 from app.review.scores import ScoreRow
 
@@ -63,8 +63,12 @@ def score_table(rows: list[ScoreRow], period: Period = ALL_TIME) -> list[list[st
 
 
 def write_scores_csv(path: Path, rows: list[ScoreRow], period: Period = ALL_TIME) -> int:
-    """Write the table to ``path`` (replacing it whole, never half); returns the row count."""
-    path = Path(path)
+    """Write the table to ``path`` (replacing it whole, never half); returns the row count.
+
+    ``path`` may be a new file, a regular file to replace or a link of the user's to one
+    (see :func:`app.core.files.export_target`).
+    """
+    path = export_target(path, "scores.csv")
     if not path.parent.is_dir():
         raise UserError(
             f"The folder {path.parent} does not exist.",
