@@ -291,14 +291,19 @@ class ZipSource(PackSource):
             return None
 
     def _blocks(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
-        """The entry's bytes, never more than its declared size; its CRC is checked at the end.
+        """The entry's bytes, never more than its declared size; its CRC and size are checked
+        at the end.
 
         PackInvalid naming the entry when it cannot be unpacked.
         """
+        size = 0
         try:
             with self.zip.open(info) as f:
                 while block := f.read(CHUNK):
+                    size += len(block)
                     yield block
+            if size != info.file_size:  # a stream that ends early passes the CRC check
+                raise zipfile.BadZipFile(f"it holds {size} bytes, not the {info.file_size} listed")
         except ZIP_ERRORS as exc:
             message = (
                 f"{info.filename} is damaged and cannot be unpacked ({reason(exc)}); "
