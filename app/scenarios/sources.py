@@ -319,7 +319,7 @@ class ZipSource(PackSource):
     def _media_entry_problem(self, name: str) -> str | None:
         info = self.entries.get(self.prefix + name)
         if info is None:
-            if self.entries.get(self.prefix + name + "/"):
+            if self.prefix + name + "/" in self.entries:
                 return f"{name} is a folder in the zip, not a file."
             return f"{name} is missing from the zip." + self._encoding_hint(name)
         if info.file_size > MEDIA_MAX_BYTES:
