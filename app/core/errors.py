@@ -25,3 +25,8 @@ class NotFound(UserError):
 
 class PermissionDenied(UserError):
     exit_code = 4
+
+
+def reason(exc: BaseException) -> str:
+    """An operating-system or archive error in a few words (its strerror when it has one)."""
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__

@@ -1,7 +1,8 @@
 """Putting files into place so that a crash, a power cut or a full disk never leaves half of one.
 
 This module is the only place in CrossCoach that renames a file into place
-(``tests/test_layout.py`` enforces it). Every path here flushes the file's
+(``tests/test_layout.py`` enforces it), and :func:`export_target` is where
+every export checks what it is about to replace. Every path here flushes the file's
 bytes to the disk before the rename and the folder's entry after it: without
 the first, a power cut can leave a full-sized name holding zeros; without the
 second, the rename itself may be forgotten.
@@ -11,8 +12,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
+
+from app.core.errors import UserError, reason
+
+MAX_LINKS = 40  # as many links in a row as Linux follows before it calls it a loop
 
 
 def fsync_path(path: Path) -> None:
@@ -92,3 +98,68 @@ def move(source: Path, target: Path) -> Path:
     if source.parent != target.parent:
         fsync_path(source.parent)
     return target
+
+
+def export_target(path: Path, example: str, *, folder_ok: bool = False) -> Path:
+    """The file an export to ``path`` writes: ``path`` itself when nothing or a regular file
+    is there, or, for a link the user made that leads (through links the user made) to a
+    regular file, that file, which the export then replaces while the link stays.
+
+    Anything else is refused with a UserError, because an export renames a new file over
+    what is there: a folder (unless ``folder_ok``: a pack may be exported into a folder), a
+    device such as /dev/null, a named pipe, a socket, and links that lead nowhere, to
+    anything but a regular file, or that another user made (a trap in a shared folder).
+    ``example`` is a file name to suggest instead, such as "scores.csv".
+    """
+    path = Path(path)
+    current, hops = path, 0
+    while True:
+        try:
+            mode = current.lstat()
+        except FileNotFoundError:
+            if current == path:
+                return path  # a new file
+            raise UserError(
+                f"{path} is a link to {current}, which does not exist.",
+                f"Choose a file name that is not a link, for example {example}.",
+            ) from None
+        except OSError as exc:
+            raise UserError(
+                f"CrossCoach cannot use {path} ({reason(exc)}).",
+                f"Choose a file in one of your folders, for example {example}.",
+            ) from exc
+        if not stat.S_ISLNK(mode.st_mode):
+            break
+        hops += 1
+        if hops > MAX_LINKS or (hasattr(os, "getuid") and mode.st_uid != os.getuid()):
+            raise UserError(
+                f"{path} is a link that another user made (or a loop of links); "
+                "CrossCoach does not write through it.",
+                f"Choose a file name that is not a link, for example {example}.",
+            )
+        current = current.parent / os.readlink(current)
+    if stat.S_ISREG(mode.st_mode) or (folder_ok and current == path and stat.S_ISDIR(mode.st_mode)):
+        return current
+    what = _kind(mode.st_mode)
+    if current != path:
+        message = f"{path} is a link to {current}, which is {what}"
+        hint = f"Choose a file name that is not a link, for example {example}."
+    elif stat.S_ISDIR(mode.st_mode):
+        message = f"{path} is a folder"
+        hint = f"Add a file name to the folder, for example {path / example}."
+    else:
+        message = f"{path} is {what}"
+        hint = f"Choose a file in one of your folders, for example {example}."
+    raise UserError(f"{message}; CrossCoach writes exports only to ordinary files.", hint)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not an ordinary file"

@@ -3,16 +3,18 @@
 Columns: the fixed ones, then one per rubric criterion (rubrics in key order,
 criteria in rubric order), then points and decision. A criterion that is not
 in a row's rubric is left empty. The file starts with a UTF-8 byte-order mark
-so spreadsheet programs read names with accents correctly.
+so spreadsheet programs read names with accents correctly, and no text cell
+can start a formula (see :func:`spreadsheet_safe`).
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 from app.core.errors import UserError
-from app.core.files import commit
+from app.core.files import commit, export_target
 from app.review.periods import ALL_TIME, Period, period_of
 from app.review.scores import ScoreRow
 
@@ -26,6 +28,8 @@ FIXED_COLUMNS = (
     "period",
 )
 LAST_COLUMNS = ("points", "decision")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
 def score_columns(rows: list[ScoreRow]) -> list[str]:
@@ -62,9 +66,25 @@ def score_table(rows: list[ScoreRow], period: Period = ALL_TIME) -> list[list[st
     return table
 
 
+def spreadsheet_safe(cell: str) -> str:
+    """The cell as a spreadsheet program should show it: as text, never as a formula.
+
+    OWASP's advice on CSV injection: a cell starting with = + - @, a tab or a carriage
+    return gets a leading single quote, so a rep named ``=HYPERLINK(...)`` stays a name.
+    A plain number (``-3``, ``72.5``) is left alone and stays a number.
+    """
+    if cell.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
 def write_scores_csv(path: Path, rows: list[ScoreRow], period: Period = ALL_TIME) -> int:
-    """Write the table to ``path`` (replacing it whole, never half); returns the row count."""
-    path = Path(path)
+    """Write the table to ``path`` (replacing it whole, never half); returns the row count.
+
+    ``path`` may be a new file, a regular file to replace or a link of the user's to one
+    (see :func:`app.core.files.export_target`).
+    """
+    path = export_target(path, "scores.csv")
     if not path.parent.is_dir():
         raise UserError(
             f"The folder {path.parent} does not exist.",
@@ -73,7 +93,9 @@ def write_scores_csv(path: Path, rows: list[ScoreRow], period: Period = ALL_TIME
     tmp = path.with_name(f".{path.name}.partial")
     try:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
-            csv.writer(f).writerows(score_table(rows, period))
+            csv.writer(f).writerows(
+                [spreadsheet_safe(cell) for cell in row] for row in score_table(rows, period)
+            )
         commit(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
 from app.core.errors import UserError
-from app.core.files import commit
+from app.core.files import commit, export_target
 from app.core.profiles import Profile, find_profile
 from app.review.comments import CommentView, comments_by_submission, format_moment
 from app.review.periods import Period
@@ -98,7 +98,7 @@ def write_report_pdf(report: CoachingReport, path: Path) -> Path:
     from PySide6.QtCore import QMarginsF, QUrl
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
-    path = Path(path)
+    path = export_target(path, "report.pdf")
     if not path.parent.is_dir():
         raise UserError(
             f"The folder {path.parent} does not exist.", "Choose a folder that exists for the PDF."

@@ -19,8 +19,8 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.errors import UserError
-from app.core.files import commit
+from app.core.errors import UserError, reason
+from app.core.files import commit, export_target
 from app.core.media import find_media
 from app.core.models import CrossSell, Product, Rubric, Scenario
 from app.scenarios import rules
@@ -44,9 +44,12 @@ def export_pack(
     """Write the given scenarios (all live ones when None) as a pack at ``target``.
 
     ``target`` ending in .zip gets a zip file, anything else a new folder.
-    An existing file or non-empty folder is never overwritten.
+    An existing file or non-empty folder is never overwritten, and nothing is written
+    over a device, a named pipe or a link (see :func:`app.core.files.export_target`).
     """
     target = Path(target)
+    is_zip = target.suffix.lower() == ".zip"
+    target = export_target(target, "crosscoach-scenarios.zip", folder_ok=not is_zip)
     if target.exists() and (target.is_file() or any(target.iterdir())):
         raise UserError(
             f"{target} already exists; CrossCoach does not overwrite it.",
@@ -66,10 +69,13 @@ def export_pack(
         document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2
     )
     files: dict[str, bytes | Path] = {MANIFEST: text.encode("utf-8"), **media}
-    if target.suffix.lower() == ".zip":
-        _write_zip(target, files)
-    else:
-        _write_folder(target, files)
+    try:
+        (_write_zip if is_zip else _write_folder)(target, files)
+    except OSError as exc:
+        raise UserError(
+            f"CrossCoach could not write {target} ({reason(exc)}); nothing was exported.",
+            "Choose a folder you can write to, on a drive with free space.",
+        ) from exc
     return ExportResult(target, len(scenarios), len(media))
 
 
@@ -173,7 +179,7 @@ def _media_name(sc: Scenario, media_root: Path, media: dict, names: dict) -> str
     name = sc.prompt_media_name or ""
     if not name or rules.media_name_problem(name):
         name = f"media/{sha[:16]}{stored.suffix}"
-    if name in media:
+    if name.lower() in {n.lower() for n in media}:  # one file on Windows and macOS drives
         pure = PurePosixPath(name)
         name = str(pure.with_name(f"{sha[:12]}-{pure.name}"))
     names[sha] = name

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.errors import UserError, reason
 from app.core.media import store_file
 from app.core.models import Scenario
 from app.scenarios.pack import Pack, read_pack
@@ -54,8 +55,16 @@ def apply_pack(s: Session, pack: Pack, media_root: Path) -> ImportResult:
     """Write a validated pack in the caller's transaction."""
     media = {}
     for name in sorted({sc.prompt_media for sc in pack.scenarios if sc.prompt_media}):
-        with pack.source.media_file(name) as local:
-            media[name] = store_file(media_root, local)[0]
+        try:
+            with pack.source.media_file(name) as local:
+                media[name] = store_file(media_root, local)[0]
+        except OSError as exc:  # the file went away since it was checked, or the disk is full
+            raise UserError(
+                f"CrossCoach could not copy the media file {name} from the pack into the "
+                f"data folder ({reason(exc)}); nothing was imported.",
+                "Check that the pack's files are still there and that the data folder's "
+                "drive has free space, then import again.",
+            ) from exc
     products = {
         p.key: upsert_product(s, p.key, p.name, p.category, p.description) for p in pack.products
     }

@@ -189,21 +189,22 @@ class _Checker:
 
     def _format_ok(self, top: dict) -> bool:
         if top.get("format") != FORMAT:
+            shown = rules.short(str(top.get("format")))
             self.fail(
                 "format",
                 f"This is not a CrossCoach scenario pack: 'format' must be '{FORMAT}'"
-                + (f", not '{top['format']}'." if "format" in top else ", and it is missing."),
+                + (f", not '{shown}'." if "format" in top else ", and it is missing."),
             )
             return False
         version = top.get("version")
-        if version != FORMAT_VERSION or isinstance(version, bool):
-            if isinstance(version, int) and not isinstance(version, bool) and version > 1:
+        if type(version) is not int or version != FORMAT_VERSION:
+            if type(version) is int and version > 1:
                 message = (
                     f"The pack is written in format version {version}; this CrossCoach reads "
                     f"version {FORMAT_VERSION}. Update CrossCoach to import it."
                 )
             else:
-                message = f"'version' must be {FORMAT_VERSION}, not {version!r}."
+                message = f"'version' must be {FORMAT_VERSION}, not {rules.short(repr(version))}."
             self.fail("version", message)
             return False
         return True

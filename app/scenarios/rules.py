@@ -16,6 +16,11 @@ KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
 KEY_MAX = 80
 DIFFICULTIES = ("easy", "medium", "hard")
 MAX_CRITERIA = 20
+NAME_MAX_BYTES = 255  # one file or folder name on ext4, APFS and NTFS (in UTF-16 units there)
+WINDOWS_FORBIDDEN = '<>:"|?*'
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {
+    f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)
+}
 MEDIA_SUFFIXES = (
     ".aac",
     ".flac",
@@ -64,7 +69,7 @@ class Key:
             return f"{_cap(self.label)} must be text, not {kind_of(value)}."
         if len(value) > KEY_MAX or not KEY_PATTERN.fullmatch(value):
             return (
-                f"{_cap(self.label)} '{_short(value)}' is not a valid key: use up to {KEY_MAX} "
+                f"{_cap(self.label)} '{short(value)}' is not a valid key: use up to {KEY_MAX} "
                 "lower-case letters, digits, '-', '_' or '.', starting with a letter or digit."
             )
         return None
@@ -127,7 +132,7 @@ class TextList:
         lowered = [item.strip().lower() for item in value]
         for n, item in enumerate(lowered, 1):
             if item in lowered[: n - 1]:
-                return f"Item {n} of {self.label} ('{_short(value[n - 1])}') is listed twice."
+                return f"Item {n} of {self.label} ('{short(value[n - 1])}') is listed twice."
         return None
 
 
@@ -138,7 +143,7 @@ class Choice:
 
     def check(self, value: Any) -> str | None:
         if value not in self.choices:
-            return f"{_cap(self.label)} must be one of {', '.join(self.choices)}; it is '{_short(str(value))}'."
+            return f"{_cap(self.label)} must be one of {', '.join(self.choices)}; it is '{short(str(value))}'."
         return None
 
 
@@ -233,26 +238,48 @@ def media_name_problem(name: str) -> str | None:
         return "The prompt media path is empty."
     if "\\" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name):
         return (
-            f"The prompt media path '{_short(name)}' must be relative to the pack folder, "
+            f"The prompt media path '{short(name)}' must be relative to the pack folder, "
             "written with '/' (for example media/customer.mp4)."
         )
     parts = name.split("/")
     if ".." in parts:
         return (
-            f"The prompt media path '{_short(name)}' leaves the pack folder ('..' is not allowed)."
+            f"The prompt media path '{short(name)}' leaves the pack folder ('..' is not allowed)."
         )
     if any(part in ("", ".") for part in parts):
         return (
-            f"The prompt media path '{_short(name)}' has an empty or '.' folder; "
+            f"The prompt media path '{short(name)}' has an empty or '.' folder; "
             "write it plainly, for example media/customer.mp4."
         )
     if len(name) > 255:
         return f"The prompt media path is {len(name)} characters long; the limit is 255."
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "The prompt media path contains a control character (such as a line break)."
+    for part in parts:
+        if len(part.encode("utf-8")) > NAME_MAX_BYTES:
+            return (
+                f"The name '{short(part)}' in the prompt media path is too long for file "
+                f"systems ({len(part.encode('utf-8'))} bytes; the limit is {NAME_MAX_BYTES}; "
+                "letters such as é take two bytes). Shorten the file name."
+            )
+        if problem := _windows_name_problem(part):
+            return f"The name '{short(part)}' in the prompt media path {problem}; rename the file."
     if not name.lower().endswith(MEDIA_SUFFIXES):
         return (
-            f"The prompt media '{_short(name)}' is not an audio or video file CrossCoach plays "
+            f"The prompt media '{short(name)}' is not an audio or video file CrossCoach plays "
             f"(use {', '.join(MEDIA_SUFFIXES)})."
         )
+    return None
+
+
+def _windows_name_problem(part: str) -> str | None:
+    """Why Windows could not hold a file or folder of this name (packs travel between systems)."""
+    if bad := sorted(set(part) & set(WINDOWS_FORBIDDEN)):
+        return f"uses {' '.join(bad)}, which Windows does not allow in file names"
+    if part.split(".")[0].strip().upper() in WINDOWS_RESERVED:
+        return "is a name Windows reserves for devices"
+    if part.endswith((" ", ".")):
+        return "ends with a space or a dot, which Windows drops"
     return None
 
 
@@ -260,7 +287,7 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _short(text: str, limit: int = 60) -> str:
+def short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml.constructor import SafeConstructor
+from yaml.constructor import ConstructorError, SafeConstructor
 
 from app.scenarios.problems import PackProblem
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 12
 MAX_REPORTED = 50  # a hostile file could have thousands of the same fault
+MAX_WHOLE = 2**63 - 1  # what the database can store; pack limits are far lower
+MERGE_TAG = "tag:yaml.org,2002:merge"
+_UNREADABLE = object()
 
 
 @dataclass
@@ -150,7 +153,21 @@ def _build(node, path, line, doc, problems, file, constructor) -> Any:
             if not isinstance(key_node, yaml.ScalarNode):
                 problems.append(PackProblem(file, line, path, "A field name must be plain text."))
                 continue
-            key = str(constructor.construct_object(key_node))
+            if key_node.tag == MERGE_TAG:
+                problems.append(
+                    PackProblem(
+                        file,
+                        line,
+                        path,
+                        "The YAML merge key '<<' is not allowed in a pack; "
+                        "write the fields out in full.",
+                    )
+                )
+                continue
+            key = _scalar(key_node, path, problems, file, constructor)
+            if key is _UNREADABLE:
+                continue
+            key = str(key)
             child = f"{path}.{key}" if path else key
             if key in result:
                 problems.append(PackProblem(file, line, child, f"The field '{key}' appears twice."))
@@ -162,13 +179,47 @@ def _build(node, path, line, doc, problems, file, constructor) -> Any:
             _build(item, f"{path}[{n}]", item.start_mark.line + 1, doc, problems, file, constructor)
             for n, item in enumerate(node.value)
         ]
+    value = _scalar(node, path, problems, file, constructor)
+    return None if value is _UNREADABLE else value
+
+
+def _scalar(node, path, problems, file, constructor) -> Any:
+    """The value of a scalar node, or _UNREADABLE (with a problem recorded)."""
+    line = node.start_mark.line + 1
     try:
-        return constructor.construct_object(node)
-    except (yaml.YAMLError, ValueError) as exc:
+        value = constructor.construct_object(node)
+    except ConstructorError:  # '<<' or '=' alone: YAML 1.1 gives them a meaning of their own
         problems.append(
-            PackProblem(file, node.start_mark.line + 1, path, f"This value cannot be read ({exc}).")
+            PackProblem(
+                file,
+                line,
+                path,
+                f"'{node.value}' has a special meaning in YAML; put it in quotes if you mean text.",
+            )
         )
-        return None
+        return _UNREADABLE
+    except ValueError as exc:  # a date that does not exist, such as 2026-02-30
+        problems.append(PackProblem(file, line, path, f"This value cannot be read ({exc})."))
+        return _UNREADABLE
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_WHOLE:
+        problems.append(
+            PackProblem(file, line, path, "This number is too large for any field of a pack.")
+        )
+        return _UNREADABLE
+    if isinstance(value, str) and not _encodable(value):
+        problems.append(
+            PackProblem(file, line, path, "This text holds a character that is not valid Unicode.")
+        )
+        return _UNREADABLE
+    return value
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate such as "\ud800" (the pure-Python parser)
+        return False
+    return True
 
 
 def _parent(path: str) -> str:

@@ -1,22 +1,28 @@
 """Where a pack's files come from: a folder, or a .zip of one, kept inside its own walls.
 
 A source reads pack.yaml with a size limit and answers for each prompt
-media file: is it there, inside the pack, and small enough. Zips are checked
-as a whole when opened (entry count, total size, entry names, links), and
-their files are read straight from the archive, never extracted by name.
+media file: is it there, inside the pack, readable and small enough. Zips are
+checked as a whole when opened (entry count, total size, entry names, links,
+encryption, compression methods), and their files are read straight from the
+archive, never extracted by name. Checking a media entry reads it whole, so
+a damaged entry (a CRC mismatch, a cut-off stream) is found by validation,
+not halfway through an import.
 """
 
 from __future__ import annotations
 
-import shutil
+import lzma
 import stat
+import struct
 import tempfile
 import zipfile
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path, PurePosixPath
 
+from app.core.errors import reason
 from app.scenarios.problems import PackInvalid, PackProblem
 
 MANIFEST = "pack.yaml"
@@ -24,6 +30,23 @@ MANIFEST_MAX_BYTES = 2 * 1024 * 1024
 MEDIA_MAX_BYTES = 200 * 1024 * 1024
 ZIP_MAX_ENTRIES = 2000
 ZIP_MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+# What the zipfile module raises for a damaged archive; it documents no single type.
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    ValueError,  # includes UnicodeDecodeError for a name marked UTF-8 that is not
+    OverflowError,
+    RuntimeError,
+    NotImplementedError,
+    struct.error,
+    zlib.error,
+    lzma.LZMAError,
+)
+CHUNK = 1024 * 1024
+UTF8_NAMES = 0x800  # zip flag: the entry's name is UTF-8 (otherwise code page 437)
 
 
 def mib(size: int) -> str:
@@ -89,16 +112,24 @@ def open_source(path: Path) -> PackSource:
     PackInvalid when ``path`` is none of these.
     """
     path = Path(path)
-    if path.is_dir():
-        return FolderSource(path)
-    if path.is_file() and path.name == MANIFEST:
-        return FolderSource(path.parent)
-    if path.is_file() and zipfile.is_zipfile(path):
-        return ZipSource(path)
-    if not path.exists():
-        message = "There is no file or folder here."
-    else:
-        message = "This is neither a pack folder (with pack.yaml) nor a .zip of one."
+    try:
+        if path.is_dir():
+            return FolderSource(path)
+        if path.is_file() and path.name == MANIFEST:
+            return FolderSource(path.parent)
+        if path.is_file() and zipfile.is_zipfile(path):
+            return ZipSource(path)
+        if not path.exists():
+            message = "There is no file or folder here."
+        elif path.is_file() and path.suffix.lower() == ".zip":
+            message = (
+                "This .zip file is damaged or cut short (perhaps while it was copied); "
+                "copy it again from where it came."
+            )
+        else:
+            message = "This is neither a pack folder (with pack.yaml) nor a .zip of one."
+    except (OSError, RuntimeError) as exc:  # a name too long, a link loop, no permission
+        message = f"CrossCoach cannot open this ({reason(exc)})."
     raise PackInvalid(str(path), [PackProblem(str(path), None, "", message)])
 
 
@@ -116,12 +147,17 @@ class FolderSource(PackSource):
         if problem:
             self.problems.append(PackProblem(self.manifest_label, None, "", problem))
             return None
-        size = manifest.stat().st_size
-        if size > MANIFEST_MAX_BYTES:
-            self._too_big_manifest(size)
+        try:
+            size = manifest.stat().st_size
+            if size > MANIFEST_MAX_BYTES:
+                self._too_big_manifest(size)
+                return None
+            with open(manifest, "rb") as f:
+                return self._within_limit(f.read(MANIFEST_MAX_BYTES + 1))
+        except OSError as exc:
+            message = f"pack.yaml cannot be read ({reason(exc)})."
+            self.problems.append(PackProblem(self.manifest_label, None, "", message))
             return None
-        with open(manifest, "rb") as f:
-            return self._within_limit(f.read(MANIFEST_MAX_BYTES + 1))
 
     def media_problem(self, name: str) -> str | None:
         problem = self._file_problem(self.root / name, name)
@@ -140,14 +176,21 @@ class FolderSource(PackSource):
         """A folder holds nothing open."""
 
     def _file_problem(self, path: Path, name: str) -> str | None:
-        if not path.exists():
-            if path.is_symlink():
-                return f"{name} is a link to a file that does not exist."
-            return f"{name} is missing from the pack folder {self.root}."
-        if not path.resolve().is_relative_to(self.real_root):
-            return f"{name} is a link that points outside the pack folder, which is not allowed."
-        if not path.is_file():
-            return f"{name} is not a file."
+        try:
+            if not path.exists():
+                if path.is_symlink():
+                    return f"{name} is a link to a file that does not exist."
+                return f"{name} is missing from the pack folder {self.root}."
+            if not path.resolve().is_relative_to(self.real_root):
+                return (
+                    f"{name} is a link that points outside the pack folder, which is not allowed."
+                )
+            if not path.is_file():
+                return f"{name} is not a file."
+            with open(path, "rb"):
+                pass  # readable: no permission problem waits for the import
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of links
+            return f"{name} cannot be read ({reason(exc)})."
         return None
 
 
@@ -158,17 +201,30 @@ class ZipSource(PackSource):
         self.manifest_label = f"{path}:{MANIFEST}"
         self.prefix = ""
         self.entries: dict[str, zipfile.ZipInfo] = {}
+        self.checked: dict[str, str | None] = {}  # media name -> its problem, once read whole
         try:
             self.zip: zipfile.ZipFile | None = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
+        except UnicodeDecodeError:
             self.zip = None
-            self._fail(f"The file cannot be read as a zip archive ({exc}).")
+            self._fail(
+                "A file name in the zip is marked as UTF-8 text but is not, so the zip "
+                "cannot be read; zip the pack folder again."
+            )
+            return
+        except ZIP_ERRORS as exc:
+            self.zip = None
+            self._fail(
+                f"The zip is damaged and cannot be opened ({reason(exc)}); "
+                "copy it again from where it came."
+            )
             return
         self._check_entries()
 
+    def _problem(self, message: str, entry: str = "") -> PackProblem:
+        return PackProblem(f"{self.label}:{entry}" if entry else self.label, None, "", message)
+
     def _fail(self, message: str, entry: str = "") -> None:
-        file = f"{self.label}:{entry}" if entry else self.label
-        self.problems.append(PackProblem(file, None, "", message))
+        self.problems.append(self._problem(message, entry))
 
     def _check_entries(self) -> None:
         infos = self.zip.infolist()
@@ -191,11 +247,26 @@ class ZipSource(PackSource):
                 self._fail("This entry is a link, which is not allowed in a pack.", name)
             elif info.flag_bits & 0x1:
                 self._fail("This entry is encrypted; packs cannot be password-protected.", name)
-            elif not info.is_dir():
+            elif info.compress_type not in ZIP_METHODS:
+                self._fail(
+                    f"This entry is compressed with a method CrossCoach cannot unpack "
+                    f"(method {info.compress_type}); zip the pack folder again with the "
+                    "standard method (deflate).",
+                    name,
+                )
+            elif name in self.entries:
+                self._fail(
+                    "This name appears twice in the zip, so it is unclear which to use.", name
+                )
+            else:
                 self.entries[name] = info
         if self.problems:
             return
-        manifests = [n for n in self.entries if PurePosixPath(n).name == MANIFEST]
+        manifests = [
+            n
+            for n, i in self.entries.items()
+            if PurePosixPath(n).name == MANIFEST and not i.is_dir()
+        ]
         top = [n for n in manifests if n.count("/") <= 1]
         if len(top) != 1:
             self._fail(
@@ -213,27 +284,67 @@ class ZipSource(PackSource):
         if info.file_size > MANIFEST_MAX_BYTES:
             self._too_big_manifest(info.file_size)
             return None
-        data = self._read(info, MANIFEST_MAX_BYTES)
-        return None if data is None else self._within_limit(data)
-
-    def _read(self, info: zipfile.ZipInfo, limit: int) -> bytes | None:
         try:
-            with self.zip.open(info) as f:
-                return f.read(limit + 1)
-        except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
-            self._fail(f"This entry cannot be unpacked ({exc}).", info.filename)
+            return self._within_limit(b"".join(self._blocks(info)))
+        except PackInvalid as err:
+            self.problems.extend(err.problems)
             return None
 
+    def _blocks(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        """The entry's bytes, never more than its declared size; its CRC and size are checked
+        at the end.
+
+        PackInvalid naming the entry when it cannot be unpacked.
+        """
+        size = 0
+        try:
+            with self.zip.open(info) as f:
+                while block := f.read(CHUNK):
+                    size += len(block)
+                    yield block
+            if size != info.file_size:  # a stream that ends early passes the CRC check
+                raise zipfile.BadZipFile(f"it holds {size} bytes, not the {info.file_size} listed")
+        except ZIP_ERRORS as exc:
+            message = (
+                f"{info.filename} is damaged and cannot be unpacked ({reason(exc)}); "
+                "copy the zip again from where it came, or zip the pack folder again."
+            )
+            raise PackInvalid(self.label, [self._problem(message, info.filename)]) from exc
+
     def media_problem(self, name: str) -> str | None:
+        if name not in self.checked:
+            self.checked[name] = self._media_entry_problem(name)
+        return self.checked[name]
+
+    def _media_entry_problem(self, name: str) -> str | None:
         info = self.entries.get(self.prefix + name)
         if info is None:
-            return f"{name} is missing from the zip."
+            if self.prefix + name + "/" in self.entries:
+                return f"{name} is a folder in the zip, not a file."
+            return f"{name} is missing from the zip." + self._encoding_hint(name)
         if info.file_size > MEDIA_MAX_BYTES:
             return (
                 f"The media file {name} is {mib(info.file_size)}; "
                 f"the limit is {mib(MEDIA_MAX_BYTES)}."
             )
+        try:
+            for _ in self._blocks(info):
+                pass
+        except PackInvalid as err:
+            return err.problems[0].message
         return None
+
+    def _encoding_hint(self, name: str) -> str:
+        """Why a name with accents may not match: the zip tool stored names in an old code page."""
+        old = any(
+            not i.flag_bits & UTF8_NAMES and not i.filename.isascii() for i in self.entries.values()
+        )
+        if name.isascii() or not old:
+            return ""
+        return (
+            " Some names in this zip are not stored as UTF-8, so letters such as é do not "
+            "match; zip the pack folder again with a current zip tool."
+        )
 
     def media_size(self, name: str) -> int:
         return self.entries[self.prefix + name].file_size
@@ -244,8 +355,9 @@ class ZipSource(PackSource):
         info = self.entries[self.prefix + name]
         with tempfile.TemporaryDirectory(prefix="crosscoach-pack-") as tmp:
             target = Path(tmp) / f"media{PurePosixPath(name).suffix.lower()}"
-            with self.zip.open(info) as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst)
+            with open(target, "wb") as dst:
+                for block in self._blocks(info):
+                    dst.write(block)
             yield target
 
     def close(self) -> None:
