@@ -156,8 +156,8 @@ def test_sync_settings_never_show_a_password_left_in_settings_and_save_moves_it(
         if w.echoMode() == QLineEdit.EchoMode.Normal
     ]
     assert [t for t in texts if SECRET in t] == []
-    assert section.password.echoMode() == QLineEdit.EchoMode.Password
-    assert section.password_note.text() == (
+    assert section.form.password_edit.echoMode() == QLineEdit.EchoMode.Password
+    assert section.form.password_note.text() == (
         "Password: still written in CrossCoach's settings by an older version. "
         "Click Save to move it to this computer's keyring."
     )
@@ -167,5 +167,5 @@ def test_sync_settings_never_show_a_password_left_in_settings_and_save_moves_it(
     assert SECRET not in ctx.settings.path.read_text()
     assert ctx.settings.get("remote") == pg_database
     assert list(a_keyring.saved.values()) == [SECRET]
-    assert section.password_note.text().startswith("Password: the operating system's keyring.")
+    assert section.form.password_note.text().startswith("Password: the operating system's keyring.")
     qtbot.waitUntil(lambda: not app_state.sync.running, timeout=20000)  # the sync Save starts

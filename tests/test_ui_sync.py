@@ -15,7 +15,7 @@ from app.bootstrap import open_context
 from app.core.profiles import create_profile, list_profiles, parse_role
 from app.ui.main_window import MainWindow
 from app.ui.state import AppState
-from app.ui.sync import settings_section
+from app.ui.sync import forms
 from app.ui.sync.settings_section import SyncSection
 
 SYNC_TIMEOUT = 20000
@@ -262,11 +262,11 @@ def test_settings_save_a_shared_folder_and_the_first_sync_follows(
     window = open_window("a")
     section = sync_section(window)
     assert section.current.text() == "This computer does not sync yet."
-    monkeypatch.setattr(settings_section, "choose_folder", lambda _parent: share)
+    monkeypatch.setattr(forms, "choose_folder", lambda _parent: share)
 
-    section.mode.setCurrentIndex(section.mode.findData("folder"))
-    qtbot.mouseClick(section.choose_button, Qt.MouseButton.LeftButton)
-    assert section.folder.text() == str(share)
+    section.form.mode.setCurrentIndex(section.form.mode.findData("folder"))
+    qtbot.mouseClick(section.form.choose_button, Qt.MouseButton.LeftButton)
+    assert section.form.folder.text() == str(share)
     qtbot.mouseClick(section.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(section.result.isVisible, timeout=SYNC_TIMEOUT)
     assert section.result.text() == f"Connected: Shared folder {share.resolve()} answers."
@@ -282,7 +282,7 @@ def test_settings_save_a_shared_folder_and_the_first_sync_follows(
     qtbot.waitUntil(lambda: window.sync_status.text() == "Synced just now", timeout=SYNC_TIMEOUT)
     assert (share / "crosscoach-share.json").exists()
 
-    section.mode.setCurrentIndex(section.mode.findData("none"))
+    section.form.mode.setCurrentIndex(section.form.mode.findData("none"))
     qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
     assert window.state.ctx.settings.get("remote") is None
     assert window.sync_status.text() == "Sync not set up"
@@ -296,25 +296,25 @@ def test_settings_refuse_a_missing_folder_or_database_and_keep_the_old_remote(
     share.mkdir()
     window = open_window("a", f"folder:{share}")
     section = sync_section(window)
-    assert section.folder.text() == str(share)
+    assert section.form.folder.text() == str(share)
 
-    section.folder.setText(str(tmp_path / "not-there"))
+    section.form.folder.setText(str(tmp_path / "not-there"))
     qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(shown_errors), timeout=SYNC_TIMEOUT)
     message, hint = shown_errors.pop()
     assert message == f"The shared folder {tmp_path / 'not-there'} is not reachable."
     assert hint.startswith("What to do: Connect the drive")
 
-    section.mode.setCurrentIndex(section.mode.findData("postgres"))
+    section.form.mode.setCurrentIndex(section.form.mode.findData("postgres"))
     qtbot.mouseClick(section.test_button, Qt.MouseButton.LeftButton)
     assert shown_errors.pop() == (
         "The team database needs a server and a database and a user.",
         "What to do: Ask whoever runs the database for these, then fill them in.",
     )
-    qtbot.keyClicks(section.host, "127.0.0.1")
-    section.port.setValue(1)
-    qtbot.keyClicks(section.database, "coaching")
-    qtbot.keyClicks(section.user, "ana")
+    qtbot.keyClicks(section.form.host, "127.0.0.1")
+    section.form.port.setValue(1)
+    qtbot.keyClicks(section.form.database, "coaching")
+    qtbot.keyClicks(section.form.user, "ana")
     qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(shown_errors), timeout=SYNC_TIMEOUT)
     message, hint = shown_errors.pop()
@@ -350,12 +350,12 @@ def test_settings_save_a_team_database_with_tls_options_and_the_password_in_the_
     target = make_url(pg_database)
     window = open_window("a")
     section = sync_section(window)
-    section.mode.setCurrentIndex(section.mode.findData("postgres"))
-    qtbot.keyClicks(section.host, target.host)
-    qtbot.keyClicks(section.database, target.database)
-    qtbot.keyClicks(section.user, target.username)
-    qtbot.keyClicks(section.password, "s3cret pass")
-    section.sslmode.setCurrentIndex(section.sslmode.findData("disable"))
+    section.form.mode.setCurrentIndex(section.form.mode.findData("postgres"))
+    qtbot.keyClicks(section.form.host, target.host)
+    qtbot.keyClicks(section.form.database, target.database)
+    qtbot.keyClicks(section.form.user, target.username)
+    qtbot.keyClicks(section.form.password_edit, "s3cret pass")
+    section.form.sslmode.setCurrentIndex(section.form.sslmode.findData("disable"))
 
     qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(window.state.ctx.settings.get("remote")), timeout=SYNC_TIMEOUT)
@@ -366,8 +366,8 @@ def test_settings_save_a_team_database_with_tls_options_and_the_password_in_the_
     assert "s3cret" not in window.state.ctx.settings.path.read_text()
     assert list(keyring.saved.values()) == ["s3cret pass"]
     assert "keyring" in section.result.text()
-    assert section.password.text() == ""
-    assert section.password_note.text().startswith("Password: the operating system's keyring.")
+    assert section.form.password_edit.text() == ""
+    assert section.form.password_note.text().startswith("Password: the operating system's keyring.")
     qtbot.waitUntil(lambda: window.sync_status.text() == "Synced just now", timeout=SYNC_TIMEOUT)
 
 
@@ -382,9 +382,9 @@ def test_without_a_keyring_the_password_is_not_stored_and_the_page_says_what_to_
     monkeypatch.setenv("PGPASSFILE", "/nonexistent/pgpass")
     window = open_window("a", pg_database)
     section = sync_section(window)
-    assert section.host.text() == "127.0.0.1" and section.port.value() == 5432
-    assert "this computer has no keyring" in section.password_note.text()
-    qtbot.keyClicks(section.password, "typed")
+    assert section.form.host.text() == "127.0.0.1" and section.form.port.value() == 5432
+    assert "this computer has no keyring" in section.form.password_note.text()
+    qtbot.keyClicks(section.form.password_edit, "typed")
     qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "NOT stored" in section.result.text(), timeout=SYNC_TIMEOUT)
     assert "PGPASSWORD" in section.result.text()

@@ -6,9 +6,7 @@ import getpass
 import sys
 
 from app.cli.output import print_json
-from app.core.errors import UserError
-from app.sync.credentials import password_source, store_password, with_password, without_password
-from app.sync.remote import open_remote
+from app.sync.credentials import password_source, without_password
 from app.sync.service import SyncService
 
 
@@ -20,7 +18,9 @@ def register(sub) -> None:
 
     r = sub.add_parser("remote", help="choose and inspect the shared folder or database")
     actions = r.add_subparsers(dest="action", metavar="ACTION")
-    set_ = actions.add_parser("set", help="connect this device to a shared folder or database")
+    set_ = actions.add_parser(
+        "set", help="connect this device to a shared folder (made if new) or a database"
+    )
     set_.add_argument("spec", metavar="folder:PATH|postgresql://USER@HOST:5432/DB")
     set_.add_argument(
         "--ask-password",
@@ -28,6 +28,17 @@ def register(sub) -> None:
         help="type the database password; it goes to the OS keyring, never to settings",
     )
     set_.set_defaults(handler=_set)
+    join = actions.add_parser(
+        "join", help="first start of a team member: connect and fetch the team, then pick yourself"
+    )
+    join.add_argument("spec", metavar="folder:PATH|postgresql://USER@HOST:5432/DB")
+    join.add_argument(
+        "--ask-password",
+        action="store_true",
+        help="type the database password; it goes to the OS keyring, never to settings",
+    )
+    join.add_argument("--json", action="store_true")
+    join.set_defaults(handler=_join)
     show = actions.add_parser("show", help="the remote, its security settings and sync status")
     show.add_argument("--json", action="store_true")
     show.add_argument("--offline", action="store_true", help="do not contact the remote")
@@ -43,6 +54,13 @@ def register(sub) -> None:
     member.add_argument("url", metavar="postgresql://ADMIN@HOST:5432/DB")
     member.add_argument("--login", required=True, help="the PostgreSQL login name")
     member.add_argument("--person", required=True, metavar="NAME|ID", help="the profile")
+    member.add_argument(
+        "--create",
+        action="store_true",
+        help="create the profile on this device first (it reaches the team at its next sync)",
+    )
+    member.add_argument("--role", default="rep", help="for --create: rep, trainer or manager")
+    member.add_argument("--team", default=None, help="for --create: the person's team")
     member.set_defaults(handler=_add_member)
 
 
@@ -66,43 +84,71 @@ def _sync(ctx, args) -> int:
         print(f"{report.waiting} change(s) wait for records that have not arrived yet.")
     for warning in report.warnings:
         print(f"Warning: {warning}")
+    _print_set_aside(report.set_aside)
     return 0
 
 
-def _set(ctx, args) -> int:
-    spec = args.spec.strip()
-    password = None
-    if spec.startswith("postgres"):
-        spec, password = without_password(spec)  # from the URL: never kept in settings
-        if args.ask_password:
-            password = getpass.getpass("Database password: ")
-    elif spec.startswith("folder:"):
-        from pathlib import Path
+def _print_set_aside(items: list[dict]) -> None:
+    refused = [i for i in items if not i["waiting"]]
+    if refused:
+        print(f"Set aside ({len(refused)}), tried again at every sync:")
+        for item in refused:
+            print(f"  {item['what']}" + (f": {item['reason']}" if item["reason"] else ""))
 
-        folder = Path(spec[len("folder:") :]).expanduser().resolve()
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(
-                f"CrossCoach cannot create the shared folder {folder} ({exc.strerror}).",
-                "Check the path and that the drive is connected.",
-            ) from exc
-        spec = f"folder:{folder}"
-    remote = open_remote(with_password(spec, password))
-    try:
-        remote.open()  # checks reachability, the password and format now, not at the first sync
-    finally:
-        remote.close()
-    if password:
-        if store_password(spec, password):
-            print("The password is kept in this computer's keyring.")
-        else:
-            print(
-                "This computer has no keyring, so the password was NOT stored. "
-                "Set PGPASSWORD or use a ~/.pgpass file (see docs/sync.md)."
-            )
-    ctx.settings.set("remote", spec)
-    print(f"This device now syncs with {spec}.")
+
+def _password(spec: str, ask: bool) -> str | None:
+    if ask and spec.strip().startswith("postgres"):
+        return getpass.getpass("Database password: ")
+    return None
+
+
+def _say_where_the_password_went(connected) -> None:
+    if connected.password_kept:
+        print("The password is kept in this computer's keyring.")
+    elif connected.password_kept is False:
+        print(
+            "This computer has no keyring, so the password was NOT stored. "
+            "Set PGPASSWORD or use a ~/.pgpass file (see docs/sync.md)."
+        )
+
+
+def _set(ctx, args) -> int:
+    from app.sync.onboarding import connect
+
+    password = _password(args.spec, args.ask_password)
+    connected = connect(ctx.settings, args.spec, password, create_folder=True)
+    _say_where_the_password_went(connected)
+    print(f"This device now syncs with {connected.spec}.")
+    return 0
+
+
+def _join(ctx, args) -> int:
+    from app.sync.onboarding import join_team
+
+    connected, team = join_team(ctx, args.spec, _password(args.spec, args.ask_password))
+    if team.me is not None:
+        ctx.use_profile(team.me)
+    if args.json:
+        print_json(
+            {
+                "remote": team.spec,
+                "people": [p.as_dict() for p in team.people],
+                "me": team.me.as_dict() if team.me else None,
+            }
+        )
+        return 0
+    _say_where_the_password_went(connected)
+    print(f"This device joined the team at {team.spec}.")
+    if team.me is not None:
+        print(
+            f"You are {team.me.name} ({team.me.role.value}); recordings arrive with the next sync."
+        )
+        return 0
+    print("The team: " + (", ".join(p.name for p in team.people) or "nobody yet"))
+    print(
+        "Choose yourself with: crosscoach profile use NAME "
+        "(or, if you are new: crosscoach profile create --name NAME --role rep)"
+    )
     return 0
 
 
@@ -117,12 +163,13 @@ def _show(ctx, args) -> int:
         "changes_waiting_down": status.changes_waiting_down,
         "bytes_to_transfer": status.bytes_to_transfer,
         "last_error": status.last_error,
+        "set_aside": status.set_aside,
     }
     if database:
         from sqlalchemy.engine import make_url
 
         query = make_url(status.remote).query
-        info["password"] = password_source(status.remote)
+        info["password"] = password_source(ctx.settings.get("remote") or status.remote)
         info["sslmode"] = query.get("sslmode", "prefer (PostgreSQL's default)")
         info["sslrootcert"] = query.get("sslrootcert")
     if args.json:
@@ -131,8 +178,9 @@ def _show(ctx, args) -> int:
     if not status.remote:
         print("No remote yet. Choose one with: crosscoach remote set folder:PATH")
     for key, value in info.items():
-        if value is not None:
+        if value is not None and key != "set_aside":
             print(f"{key.replace('_', ' ')}: {value}")
+    _print_set_aside(status.set_aside)
     return 0
 
 
@@ -145,11 +193,22 @@ def _setup_postgres(ctx, args) -> int:
 
 
 def _add_member(ctx, args) -> int:
-    from app.core.profiles import find_profile
+    from app.core.errors import NotFound
+    from app.core.profiles import create_profile, find_profile, parse_role
     from app.sync.postgres import add_member
 
-    with ctx.db.session() as s:
-        profile = find_profile(s, args.person)
+    try:
+        with ctx.db.session() as s:
+            profile = find_profile(s, args.person)
+    except NotFound:
+        if not args.create:
+            raise
+        # Made by the acting manager or trainer, so the team accepts it from their device.
+        with ctx.session() as s:
+            profile = create_profile(s, args.person, parse_role(args.role), args.team)
+        print(
+            f"Created the profile {profile.name}; it reaches the team at this device's next sync."
+        )
     add_member(args.url, args.login, profile.id, profile.role.value)
     print(f"The login {args.login} now acts as {profile.name} ({profile.role.value}).")
     return 0

@@ -28,6 +28,7 @@ from app.core.db import Database
 from app.core.errors import UserError
 from app.core.settings import Settings
 from app.sync import state
+from app.sync.credentials import without_password
 from app.sync.describe import describe
 from app.sync.media_transfer import local_index, receive, referenced_media
 from app.sync.merge import (
@@ -149,7 +150,7 @@ class SyncService:
                 last = {**last, "error": err.message}
         at = last.get("at")
         return SyncStatus(
-            remote=spec,
+            remote=_shown(spec) if spec else spec,
             last_sync_at=datetime.fromisoformat(at) if at else None,
             changes_waiting_up=up,
             changes_waiting_down=down,
@@ -166,16 +167,19 @@ class SyncService:
         return up + sum(remote.media_size(sha) or 0 for sha in wanted - present)
 
     # -- the sync itself ----------------------------------------------------------
-    def sync(self, progress: ProgressCallback | None = None) -> SyncReport:
+    def sync(self, progress: ProgressCallback | None = None, recordings: bool = True) -> SyncReport:
+        """One whole sync; ``recordings=False`` moves records only (a first join, which
+        should show the team at once; the recordings come with the next sync)."""
         spec = self.spec()
-        report = SyncReport(remote=spec)
+        report = SyncReport(remote=_shown(spec))
         tick = progress or (lambda *_: None)
         try:
             with one_sync_at_a_time(self.db.paths.root), self._opened(spec) as (remote, remote_id):
                 self._push(remote, remote_id, report, tick)
                 self._pull(remote, remote_id, report, tick)
-                self._media_up(remote, report, tick)
-                self._media_down(remote, report, tick)
+                if recordings:
+                    self._media_up(remote, report, tick)
+                    self._media_down(remote, report, tick)
                 with self.db.session() as s:
                     report.set_aside = set_aside_now(s, self.db.device_id, remote_id)
         except UserError as err:
@@ -307,6 +311,11 @@ class SyncService:
                 f"{len(missing) - len(available)} recording(s) are not on the remote yet; "
                 "they arrive when their device syncs."
             )
+
+
+def _shown(spec: str) -> str:
+    """A remote as reports show it: never with a password."""
+    return without_password(spec)[0] if spec.startswith("postgres") else spec
 
 
 def _key(change: dict) -> str:

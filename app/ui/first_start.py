@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -27,6 +28,7 @@ from app.core.models import Role
 from app.core.profiles import Profile, create_profile, list_profiles
 from app.ui.icons import set_icon
 from app.ui.state import AppState
+from app.ui.sync.join import JoinTeamDialog
 from app.ui.widgets import FieldError
 
 ROLE_LABELS = {
@@ -66,9 +68,13 @@ class NewProfileForm(QWidget):
 
     def create(self, state: AppState) -> Profile | None:
         """Create the profile and make it the active one; None (with the reason
-        shown under the field) when the input is not acceptable."""
+        shown under the field) when the input is not acceptable.
+
+        The person typing is the one the profile is for, so they make it themself,
+        whoever was acting before on a shared computer.
+        """
         try:
-            with state.ctx.session() as s:
+            with state.ctx.db.session() as s:
                 profile = create_profile(
                     s,
                     self.name.text(),
@@ -106,16 +112,14 @@ class NewProfileDialog(QDialog):
 
 
 class FirstStartDialog(QDialog):
-    """Asks who you are before the main window opens."""
+    """Asks who you are before the main window opens: join your team first (then pick
+    yourself from it), pick a profile already on this computer, or make a new one."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None):
         super().__init__(parent)
         self.state = state
         self.setObjectName("firstStart")
         self.setWindowTitle("Welcome to CrossCoach")
-        with state.ctx.session() as s:
-            existing = list_profiles(s)
-
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(12)
@@ -129,31 +133,39 @@ class FirstStartDialog(QDialog):
         layout.addWidget(title)
         layout.addWidget(intro)
 
-        self.existing = QListWidget()
-        self.use_existing = QPushButton("Continue as selected")
-        if existing:
-            group = QGroupBox("I already have a profile on this computer")
-            box = QVBoxLayout(group)
-            for profile in existing:
-                item = QListWidgetItem(describe(profile))
-                item.setData(Qt.ItemDataRole.UserRole, profile)
-                self.existing.addItem(item)
-            self.existing.setMaximumHeight(140)
-            self.existing.itemDoubleClicked.connect(lambda _i: self._continue_existing())
-            self.use_existing.clicked.connect(self._continue_existing)
-            self.use_existing.setEnabled(False)
-            self.existing.currentItemChanged.connect(
-                lambda cur, _prev: self.use_existing.setEnabled(cur is not None)
-            )
-            box.addWidget(self.existing)
-            box.addWidget(self.use_existing, 0, Qt.AlignmentFlag.AlignRight)
-            layout.addWidget(group)
+        team_row = QHBoxLayout()
+        self.team_note = QLabel(
+            "Does your team share a folder or a team database? Join it first, then pick "
+            "yourself from the team."
+        )
+        self.team_note.setWordWrap(True)
+        self.join_button = QPushButton("Join my team…")
+        set_icon(self.join_button, "sync")
+        self.join_button.clicked.connect(self._join)
+        team_row.addWidget(self.team_note, 1)
+        team_row.addWidget(self.join_button)
+        layout.addLayout(team_row)
 
-        new_group = QGroupBox("I am new here" if existing else "About you")
-        new_box = QVBoxLayout(new_group)
+        self.existing_group = QGroupBox("I already have a profile on this computer")
+        box = QVBoxLayout(self.existing_group)
+        self.existing = QListWidget()
+        self.existing.setAccessibleName("Profiles")
+        self.existing.setMaximumHeight(160)
+        self.use_existing = QPushButton("Continue as selected")
+        self.existing.itemDoubleClicked.connect(lambda _i: self._continue_existing())
+        self.use_existing.clicked.connect(self._continue_existing)
+        self.existing.currentItemChanged.connect(
+            lambda cur, _prev: self.use_existing.setEnabled(cur is not None)
+        )
+        box.addWidget(self.existing)
+        box.addWidget(self.use_existing, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.existing_group)
+
+        self.new_group = QGroupBox("About you")
+        new_box = QVBoxLayout(self.new_group)
         self.form = NewProfileForm()
         new_box.addWidget(self.form)
-        layout.addWidget(new_group)
+        layout.addWidget(self.new_group)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -165,8 +177,47 @@ class FirstStartDialog(QDialog):
         buttons.accepted.connect(self._create)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(520, self.sizeHint().height())
+        with state.ctx.session() as s:
+            self._show_people(list_profiles(s))
+        self.resize(560, self.sizeHint().height())
         self.form.name.setFocus()
+
+    def _show_people(self, people: list[Profile], me: Profile | None = None) -> None:
+        self.existing.clear()
+        for profile in people:
+            item = QListWidgetItem(describe(profile))
+            item.setData(Qt.ItemDataRole.UserRole, profile)
+            self.existing.addItem(item)
+            if me is not None and profile.id == me.id:
+                self.existing.setCurrentItem(item)
+        self.existing_group.setVisible(bool(people))
+        self.use_existing.setEnabled(self.existing.currentItem() is not None)
+        self.new_group.setTitle("I am new here" if people else "About you")
+
+    def _join(self) -> None:
+        dialog = JoinTeamDialog(self.state, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.team is None:
+            return
+        team = dialog.team
+        self.join_button.setEnabled(False)
+        self.existing_group.setTitle("Pick yourself from your team")
+        self._show_people(team.people, team.me)
+        if team.me is not None:
+            self.team_note.setText(
+                f"You joined the team. The team database knows you as {team.me.name}: "
+                "continue as yourself."
+            )
+            self.use_existing.setText(f"Continue as {team.me.name}")
+            self.use_existing.setDefault(True)
+            self.use_existing.setFocus()
+        else:
+            self.team_note.setText(
+                "You joined the team. Pick yourself from the list, or, if you are new, "
+                "make your profile below."
+            )
+        # In a team database the manager adds people; a profile made here could not be sent.
+        self.new_group.setVisible(not team.database)
+        self.create_button.setVisible(not team.database)
 
     def _create(self) -> None:
         if self.form.create(self.state):

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.icons import ICON_PROPERTY, set_icon
 from app.ui.sync.controller import SyncController
-from app.ui.sync.wording import detail_lines, problem, short_text
+from app.ui.sync.wording import detail_lines, problem, set_aside_lines, short_text
 
 SYNC_NOW_KEYS = QKeySequence(Qt.Key.Key_F5)
 REFRESH_MS = 30 * 1000  # "Synced 2 min ago" stays true
@@ -42,8 +42,10 @@ class SyncDetails(QFrame):
         layout.addLayout(self.rows)
         self.problem = QLabel(objectName="fieldError")
         self.what_to_do = QLabel()
+        self.set_aside = QLabel()
+        self.set_aside.setObjectName("syncSetAside")
         self.warnings = QLabel(objectName="hint")
-        for label in (self.problem, self.what_to_do, self.warnings):
+        for label in (self.problem, self.what_to_do, self.set_aside, self.warnings):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             layout.addWidget(label)
@@ -76,9 +78,13 @@ class SyncDetails(QFrame):
         failure = problem(view)
         self.problem.setText(failure.message if failure else "")
         self.what_to_do.setText(f"What to do: {failure.hint}" if failure and failure.hint else "")
-        warnings = view.status.warnings[-SHOWN_WARNINGS:] if view.status else []
+        aside = set_aside_lines(view)
+        self.set_aside.setText(
+            "Not applied or not sent:\n" + "\n".join(f"• {line}" for line in aside) if aside else ""
+        )
+        warnings = [] if aside else (view.status.warnings[-SHOWN_WARNINGS:] if view.status else [])
         self.warnings.setText("\n".join(f"• {w}" for w in warnings))
-        for label in (self.problem, self.what_to_do, self.warnings):
+        for label in (self.problem, self.what_to_do, self.set_aside, self.warnings):
             label.setVisible(bool(label.text()))
         if not view.remote:
             self.what_to_do.setText("To share with your team, choose a remote in Settings → Sync.")

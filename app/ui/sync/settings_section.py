@@ -1,103 +1,25 @@
 """The Sync section of the Settings page: no remote, a shared folder or a team database.
 
 Checking a remote contacts it, so it runs off the GUI thread (BackgroundTask);
-a database password goes to the OS keyring through :mod:`app.sync.credentials`,
-never to settings.json.
+saving goes through :func:`app.sync.onboarding.connect`, the same as the
+command line: a database password goes to the OS keyring, never to settings.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QSpinBox,
-    QVBoxLayout,
-    QWidget,
-)
-from sqlalchemy.engine import URL, make_url
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout
 
 from app.core.errors import UserError
 from app.sync import credentials
+from app.sync.onboarding import Connected, connect
 from app.sync.remote import open_remote
 from app.ui.errors import show_error
-from app.ui.file_dialogs import ask_open_path
 from app.ui.icons import set_icon
 from app.ui.state import AppState
-from app.ui.sync.wording import FOLDER_PREFIX, describe_remote
+from app.ui.sync.forms import RemoteForm, WrappedText
+from app.ui.sync.members import AddMemberDialog
+from app.ui.sync.wording import describe_remote
 from app.ui.tasks import BackgroundTask
-
-MODES = (
-    ("none", "Nothing: keep everything on this computer"),
-    ("folder", "A shared folder (network share, cloud drive, USB stick)"),
-    ("postgres", "A team database (PostgreSQL)"),
-)
-SSL_MODES = (
-    ("prefer", "Encrypt when the server offers it (PostgreSQL's default)"),
-    ("require", "Always encrypt"),
-    ("verify-ca", "Encrypt and check the server's certificate"),
-    ("verify-full", "Encrypt, check the certificate and the server's name"),
-    ("disable", "Never encrypt (only on a network you trust)"),
-)
-DEFAULT_PORT = 5432
-PLACEHOLDER_URL = "postgresql://user@server/database"  # asks only whether a keyring exists
-
-
-def choose_folder(parent: QWidget | None) -> Path | None:
-    """The folder chooser (a function tests can replace); None when cancelled."""
-    path = QFileDialog.getExistingDirectory(parent, "Choose the shared folder")
-    return Path(path) if path else None
-
-
-def choose_ca_file(parent: QWidget | None) -> Path | None:
-    return ask_open_path(
-        parent, "Choose the CA certificate", "Certificates (*.pem *.crt);;All files (*)"
-    )
-
-
-def folder_spec(text: str) -> str:
-    if not text.strip():
-        raise UserError(
-            "No shared folder is chosen yet.",
-            "Click Choose… and pick the folder your team shares.",
-        )
-    return f"{FOLDER_PREFIX}{Path(text.strip()).expanduser().resolve()}"
-
-
-def database_url(host: str, port: int, database: str, user: str, sslmode: str, ca_file: str) -> str:
-    """A ``postgresql://`` remote without password; TLS options in its query."""
-    missing = [
-        name
-        for name, value in (("server", host), ("database", database), ("user", user))
-        if not value.strip()
-    ]
-    if missing:
-        raise UserError(
-            f"The team database needs a {' and a '.join(missing)}.",
-            "Ask whoever runs the database for these, then fill them in.",
-        )
-    query = {}
-    if sslmode != "prefer":
-        query["sslmode"] = sslmode
-    if ca_file.strip():
-        query["sslrootcert"] = str(Path(ca_file.strip()).expanduser())
-    url = URL.create(
-        "postgresql",
-        username=user.strip(),
-        host=host.strip(),
-        port=port,
-        database=database.strip(),
-        query=query,
-    )
-    return url.render_as_string(hide_password=False)
 
 
 def check_remote(spec: str) -> str:
@@ -108,23 +30,6 @@ def check_remote(spec: str) -> str:
     finally:
         remote.close()
     return describe_remote(spec)
-
-
-class WrappedText(QLabel):
-    """A word-wrapped label that asks for its full height: the Settings page scrolls,
-    and a scrolled page lays out by minimum sizes, which ignore wrapping."""
-
-    def __init__(self, text: str = "", objectName: str = ""):  # noqa: N803 - Qt's spelling
-        super().__init__(text, objectName=objectName)
-        self.setWordWrap(True)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        self.setMinimumHeight(self.heightForWidth(self.width()))
-
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
-        super().setText(text)
-        self.setMinimumHeight(self.heightForWidth(self.width()) if self.width() > 1 else 0)
 
 
 class SyncSection(QGroupBox):
@@ -142,25 +47,18 @@ class SyncSection(QGroupBox):
         layout.addWidget(hint)
         self.current = WrappedText(objectName="syncCurrent")
         layout.addWidget(self.current)
-
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Sync through"))
-        self.mode = QComboBox()
-        for key, label in MODES:
-            self.mode.addItem(label, key)
-        row.addWidget(self.mode, 1)
-        layout.addLayout(row)
-
-        # One form shows at a time; a hidden one takes no room.
-        self.forms = {"folder": self._folder_form(), "postgres": self._database_form()}
-        for form in self.forms.values():
-            layout.addWidget(form)
-        self.mode.currentIndexChanged.connect(self._mode_changed)
+        self.form = RemoteForm()
+        self.form.changed.connect(self._mode_changed)
+        layout.addWidget(self.form)
 
         self.result = WrappedText(objectName="syncResult")
         self.result.hide()
         layout.addWidget(self.result)
         buttons = QHBoxLayout()
+        self.members_button = QPushButton("Add a team member…")
+        set_icon(self.members_button, "user")
+        self.members_button.clicked.connect(self.add_member)
+        buttons.addWidget(self.members_button)
         buttons.addStretch(1)
         self.test_button = QPushButton("Test connection")
         self.save_button = QPushButton("Save")
@@ -173,87 +71,8 @@ class SyncSection(QGroupBox):
         layout.addLayout(buttons)
         self.load()
 
-    # --- the forms --------------------------------------------------------------------------
-
-    def _folder_form(self) -> QWidget:
-        form = QWidget()
-        row = QHBoxLayout(form)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.folder = QLineEdit(placeholderText="The folder your team shares")
-        self.choose_button = QPushButton("Choose…")
-        set_icon(self.choose_button, "folder")
-        self.choose_button.clicked.connect(self._choose_folder)
-        row.addWidget(self.folder, 1)
-        row.addWidget(self.choose_button)
-        return form
-
-    def _database_form(self) -> QWidget:
-        form = QWidget()
-        fields = QGridLayout(form)  # a grid, so the wrapped password note gets its full height
-        fields.setContentsMargins(0, 0, 0, 0)
-        fields.setColumnStretch(1, 1)
-        self.host = QLineEdit(placeholderText="db.example.com")
-        self.port = QSpinBox()
-        self.port.setRange(1, 65535)
-        self.port.setValue(DEFAULT_PORT)
-        self.port.setMaximumWidth(110)
-        self.database = QLineEdit(placeholderText="coaching")
-        self.user = QLineEdit()
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("Leave empty to keep a stored password")
-        self.password_note = WrappedText(objectName="hint")
-        self.sslmode = QComboBox()
-        for key, label in SSL_MODES:
-            self.sslmode.addItem(label, key)
-        ca_row = QHBoxLayout()
-        self.ca_file = QLineEdit(placeholderText="Optional: the team's CA certificate (.pem)")
-        self.ca_button = QPushButton("Choose…")
-        self.ca_button.clicked.connect(self._choose_ca)
-        ca_row.addWidget(self.ca_file, 1)
-        ca_row.addWidget(self.ca_button)
-        for edit in (self.host, self.database, self.user):
-            edit.editingFinished.connect(self._show_password_source)
-        self.port.editingFinished.connect(self._show_password_source)
-        rows = (
-            ("Server", self.host),
-            ("Port", self.port),
-            ("Database", self.database),
-            ("User", self.user),
-            ("Password", self.password),
-            ("", self.password_note),
-            ("Secure connection", self.sslmode),
-            ("CA certificate", ca_row),
-        )
-        for n, (name, field) in enumerate(rows):
-            fields.addWidget(QLabel(name), n, 0)
-            if isinstance(field, QWidget):
-                fields.addWidget(
-                    field,
-                    n,
-                    1,
-                    Qt.AlignmentFlag.AlignLeft if field is self.port else Qt.AlignmentFlag(0),
-                )
-            else:
-                fields.addLayout(field, n, 1)
-        return form
-
-    def _choose_folder(self) -> None:
-        chosen = choose_folder(self)
-        if chosen is not None:
-            self.folder.setText(str(chosen))
-
-    def _choose_ca(self) -> None:
-        chosen = choose_ca_file(self)
-        if chosen is not None:
-            self.ca_file.setText(str(chosen))
-
-    def _mode_changed(self, _index: int) -> None:
-        for mode, form in self.forms.items():
-            form.setVisible(mode == self.mode.currentData())
-        if self.mode.currentData() == "postgres":
-            self._show_password_source()
-        self.test_button.setEnabled(self.mode.currentData() != "none")
+    def _mode_changed(self) -> None:
+        self.test_button.setEnabled(self.form.mode.currentData() != "none")
         self.result.hide()
 
     # --- load, build, test, save ------------------------------------------------------------
@@ -266,64 +85,25 @@ class SyncSection(QGroupBox):
             if spec
             else "This computer does not sync yet."
         )
-        if spec.startswith(FOLDER_PREFIX):
-            self.mode.setCurrentIndex(1)
-            self.folder.setText(spec[len(FOLDER_PREFIX) :])
-        elif spec.startswith("postgres"):
-            self.mode.setCurrentIndex(2)
-            u = make_url(spec)
-            self.host.setText(u.host or "")
-            self.port.setValue(u.port or DEFAULT_PORT)
-            self.database.setText(u.database or "")
-            self.user.setText(u.username or "")
-            index = self.sslmode.findData(u.query.get("sslmode", "prefer"))
-            self.sslmode.setCurrentIndex(max(index, 0))
-            self.ca_file.setText(u.query.get("sslrootcert", ""))
-            # An older CrossCoach kept a ?password= in settings: Save moves it to the keyring.
-            self.password.setText(credentials.without_password(spec)[1] or "")
-        else:
-            self.mode.setCurrentIndex(0)
-        self._mode_changed(self.mode.currentIndex())
-        self._show_password_source()
-
-    def _show_password_source(self) -> None:
-        """Where the password for the database in the form comes from (keyring or fallback)."""
-        try:
-            url = self.spec() if self.mode.currentData() == "postgres" else None
-        except UserError:
-            url = None  # not filled in yet
-        stored = self.settings.get("remote") or ""
-        if stored.startswith("postgres") and credentials.without_password(stored)[1]:
-            self.password_note.setText(
-                "Password: still written in CrossCoach's settings by an older version. "
-                "Click Save to move it to this computer's keyring."
-            )
-            return
-        source = credentials.password_source(url or PLACEHOLDER_URL)
-        self.password_note.setText(
-            f"Password: {source}. CrossCoach never writes it into its settings."
+        self.form.load(spec, stored=spec)
+        profile = self.state.profile
+        # Managers and trainers who also look after the team database add people to it.
+        self.members_button.setVisible(
+            spec.startswith("postgres") and profile is not None and profile.reviews
         )
 
-    def spec(self) -> str | None:
-        """The remote the form describes, without password; None for no remote."""
-        mode = self.mode.currentData()
-        if mode == "folder":
-            return folder_spec(self.folder.text())
-        if mode == "postgres":
-            return database_url(
-                self.host.text(),
-                self.port.value(),
-                self.database.text(),
-                self.user.text(),
-                self.sslmode.currentData(),
-                self.ca_file.text(),
+    def add_member(self) -> None:
+        dialog = AddMemberDialog(self.state, self)
+        if dialog.exec() == AddMemberDialog.DialogCode.Accepted and dialog.added:
+            self._show_result(
+                f"{dialog.added.name} can now sign in to the team database with their login; "
+                "they join the team from CrossCoach's first start."
             )
-        return None
 
     def _checked_spec(self) -> tuple[bool, str | None]:
         """(True, spec) for a complete form; (False, None) after telling what is missing."""
         try:
-            return True, self.spec()
+            return True, self.form.spec()
         except UserError as err:
             show_error(self, err, "Sync settings")
             return False, None
@@ -332,11 +112,7 @@ class SyncSection(QGroupBox):
         ok, spec = self._checked_spec()
         if not ok or spec is None:
             return
-        target = (
-            credentials.with_password(spec, self.password.text())
-            if spec.startswith("postgres")
-            else spec
-        )
+        target = credentials.with_password(spec, self.form.password())
         self._set_busy(True)
         task = BackgroundTask(
             self,
@@ -351,38 +127,37 @@ class SyncSection(QGroupBox):
         if not ok:
             return
         if spec is None:
-            self._saved(None, "")
+            self._saved(None)
             return
-        password = self.password.text() if spec.startswith("postgres") else ""
+        password = self.form.password() or None
         self._set_busy(True)
         task = BackgroundTask(
             self,
             "Checking the remote before saving…",
-            lambda: check_remote(credentials.with_password(spec, password)),
-            lambda _described: self._saved(spec, password),
+            lambda: connect(None, spec, password),
+            self._saved,
         )
         task.done.connect(lambda: self._set_busy(False))
 
-    def _saved(self, spec: str | None, password: str) -> None:
+    def _saved(self, connected: Connected | None) -> None:
         note = ""
-        if password:
-            if credentials.store_password(spec, password):
-                note = " The password is kept in this computer's keyring."
-            else:
-                note = (
-                    " This computer has no keyring, so the password was NOT stored: set "
-                    f"PGPASSWORD or write it to {credentials.pgpass_file()}."
-                )
-            self.password.clear()
-        self.settings.set("remote", spec)
+        if connected is not None and connected.password_kept:
+            note = " The password is kept in this computer's keyring."
+        elif connected is not None and connected.password_kept is False:
+            note = (
+                " This computer has no keyring, so the password was NOT stored: set "
+                f"PGPASSWORD or write it to {credentials.pgpass_file()}."
+            )
+        self.form.password_edit.clear()
+        self.settings.set("remote", connected.spec if connected else None)
         self.load()
         self._show_result(
-            (f"Saved. This computer now syncs with {describe_remote(spec)}." + note)
-            if spec
+            (f"Saved. This computer now syncs with {describe_remote(connected.spec)}." + note)
+            if connected
             else "Saved. This computer no longer syncs."
         )
         self.state.sync.remote_changed()
-        if spec:
+        if connected:
             self.state.sync.sync_now()
 
     def _show_result(self, text: str) -> None:
@@ -390,5 +165,5 @@ class SyncSection(QGroupBox):
         self.result.show()
 
     def _set_busy(self, busy: bool) -> None:
-        self.test_button.setEnabled(not busy and self.mode.currentData() != "none")
+        self.test_button.setEnabled(not busy and self.form.mode.currentData() != "none")
         self.save_button.setEnabled(not busy)

@@ -80,6 +80,27 @@ def waiting_up(view: SyncView) -> int:
     return view.status.changes_waiting_up if view.status else 0
 
 
+def refused(view: SyncView) -> list[dict]:
+    """Changes set aside for good reasons (refused or unreadable), newest first."""
+    items = view.status.set_aside if view.status else []
+    return [i for i in items if not i["waiting"]]
+
+
+def waiting_here(view: SyncView) -> int:
+    """Changes that arrived but wait for a record or a profile not here yet."""
+    items = view.status.set_aside if view.status else []
+    return sum(1 for i in items if i["waiting"])
+
+
+def set_aside_lines(view: SyncView, limit: int = 5) -> list[str]:
+    """One line per change set aside, for the details popup."""
+    items = refused(view)
+    lines = [f"{i['what']}: {i['reason']}" if i["reason"] else i["what"] for i in items[:limit]]
+    if len(items) > limit:
+        lines.append(f"… and {len(items) - limit} more.")
+    return lines
+
+
 def short_text(view: SyncView, now: datetime | None = None) -> str:
     """One line for the status bar."""
     if not view.remote:
@@ -97,7 +118,9 @@ def short_text(view: SyncView, now: datetime | None = None) -> str:
         return "Sync ready"
     last = view.status.last_sync_at
     text = "Not synced yet" if last is None else f"Synced {ago(last, now)}"
-    return f"{text} · {plural(up, 'change')} waiting" if up else text
+    text = f"{text} · {plural(up, 'change')} waiting" if up else text
+    aside = len(refused(view))
+    return f"{text} · {plural(aside, 'change')} set aside" if aside else text
 
 
 def detail_lines(view: SyncView, now: datetime | None = None) -> list[tuple[str, str]]:
@@ -120,6 +143,11 @@ def detail_lines(view: SyncView, now: datetime | None = None) -> list[tuple[str,
                 "known after the next sync" if down is None else plural(down, "change"),
             )
         )
+        aside, held = len(refused(view)), waiting_here(view)
+        if aside:
+            rows.append(("Set aside", f"{plural(aside, 'change')}, tried again at every sync"))
+        if held:
+            rows.append(("Waiting here", f"{plural(held, 'change')} for records not here yet"))
         size = status.bytes_to_transfer
         rows.append(
             (

@@ -1,0 +1,112 @@
+"""Connecting a device to its team, and joining a team for the first time.
+
+``connect`` is what "choose a remote" means everywhere (the command line, the
+Settings page, the first start): check the remote answers, keep a database
+password in the keyring (never in settings), remember the remote.
+
+``join_team`` is the first start of a new team member: connect, fetch the
+team's records (people, scenarios, assignments; recordings follow with the
+next sync), and say who the person may be. In database mode the login already
+names its profile (the manager added it, ``crosscoach remote add-member``); on
+a shared folder the person picks themselves from the team, or is new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.errors import UserError
+from app.core.profiles import Profile, find_profile, list_profiles
+from app.core.settings import Settings
+from app.sync.credentials import store_password, with_password, without_password
+from app.sync.remote import open_remote
+from app.sync.service import ProgressCallback, SyncService
+
+
+@dataclass(frozen=True)
+class Connected:
+    spec: str  # the remote as settings keep it: never a password
+    password_kept: bool | None = None  # None: no password given; False: no keyring here
+
+
+@dataclass(frozen=True)
+class Team:
+    """What a new member sees after joining: the team's people, and who they are."""
+
+    spec: str
+    people: list[Profile] = field(default_factory=list)
+    me: Profile | None = None  # database mode: the profile the login acts as
+    database: bool = False
+
+
+def connect(
+    settings: Settings | None, spec: str, password: str | None = None, create_folder: bool = False
+) -> Connected:
+    """Check the remote answers (reachable, readable, not newer), then remember it in
+    ``settings`` (the GUI, working in a thread, passes None and remembers it itself).
+
+    A shared folder that does not exist is refused (it usually means the drive is not
+    connected), unless ``create_folder`` says to make it (setting up a new share).
+    """
+    spec = (spec or "").strip()
+    if spec.startswith("postgres"):
+        spec, in_url = without_password(spec)  # a password in the URL never reaches settings
+        password = password or in_url
+    elif spec.startswith("folder:"):
+        folder = Path(spec[len("folder:") :]).expanduser().resolve()
+        try:
+            if create_folder:
+                folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(
+                f"CrossCoach cannot create the shared folder {folder} ({exc.strerror}).",
+                "Check the path and that the drive is connected.",
+            ) from exc
+        spec = f"folder:{folder}"
+    remote = open_remote(with_password(spec, password))
+    try:
+        remote.open()
+    finally:
+        remote.close()
+    kept = store_password(spec, password) if password else None
+    if settings is not None:
+        settings.set("remote", spec)
+    return Connected(spec, kept)
+
+
+def join_team(
+    ctx, spec: str, password: str | None = None, progress: ProgressCallback | None = None
+) -> tuple[Connected, Team]:
+    """Connect to the team's remote and fetch its records; returns who is in the team."""
+    me_id = None
+    if spec.strip().startswith("postgres"):
+        me_id = _login_profile(spec, password)
+    connected = connect(ctx.settings, spec, password)
+    SyncService(ctx.db, ctx.settings).sync(progress, recordings=False)
+    with ctx.db.session() as s:
+        people = list_profiles(s)
+        me = find_profile(s, me_id) if me_id and any(p.id == me_id for p in people) else None
+    if me_id and me is None:
+        raise UserError(
+            "Your profile is not in the team database yet.",
+            "Ask your manager to sync after adding you, then try again.",
+        )
+    return connected, Team(connected.spec, people, me, database=me_id is not None)
+
+
+def _login_profile(spec: str, password: str | None) -> str:
+    """The profile a database login acts as; a plain refusal if it acts as no one."""
+    url, in_url = without_password(spec.strip())
+    remote = open_remote(with_password(url, password or in_url))
+    try:
+        remote.open()
+        me = remote.me()
+    finally:
+        remote.close()
+    if me is None:
+        raise UserError(
+            "This login is not a member of the team yet.",
+            "Ask your manager to add you to the team database, then try again.",
+        )
+    return me
