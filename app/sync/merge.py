@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -51,6 +51,15 @@ LOG = SyncLogEntry.__table__
 ALLOWED = ("accepted", "waiting")  # versions the rules allow (shown, or about to be)
 PENDING = ("waiting", "held", "ahead")  # judged again with every batch
 SEEDED = "sync:log_seeded"
+SET_VERDICT = (
+    update(LOG)
+    .where(
+        LOG.c.table_name == bindparam("t"),
+        LOG.c.record_id == bindparam("r"),
+        LOG.c.version == bindparam("v"),
+    )
+    .values(verdict=bindparam("verdict"), reason=bindparam("reason"))
+)
 OLD_HELD = "sync:held:"  # where earlier versions kept changes waiting for a parent
 
 Key = tuple[str, str]  # (table, record id)
@@ -229,6 +238,7 @@ class _Merge:
         self.roles = Roles()
         self._newly: set[tuple[str, str, str]] = set()  # versions received in this call
         self._known: dict[str, set[str]] = defaultdict(set)  # ids present, per table
+        self._verdicts: list[dict] = []  # verdicts given, not written yet
 
     # -- entry points ---------------------------------------------------------------------
 
@@ -240,6 +250,7 @@ class _Merge:
         keys = {(c["table"], c["id"]) for c in fresh}
         keys |= self._pending_keys()
         self._evaluate(keys)
+        self._save_verdicts()
         self.result.held = self.s.scalar(
             select(func.count()).select_from(LOG).where(LOG.c.verdict.in_(PENDING))
         )
@@ -337,10 +348,8 @@ class _Merge:
             return
         newly_refused = verdict == "refused" and e.verdict != "refused"
         e.verdict, e.reason = verdict, reason
-        self.s.execute(
-            update(LOG)
-            .where(LOG.c.table_name == e.table, LOG.c.record_id == e.id, LOG.c.version == e.version)
-            .values(verdict=verdict, reason=reason)
+        self._verdicts.append(
+            {"t": e.table, "r": e.id, "v": e.version, "verdict": verdict, "reason": reason}
         )
         if newly_refused:
             self.result.refused += 1
@@ -352,6 +361,12 @@ class _Merge:
         elif verdict == "ahead" and (e.table, e.id, e.version) in self._newly:
             self._warn(f"{describe(self.s, e.change).capitalize()} waits: {reason}.")
 
+    def _save_verdicts(self) -> None:
+        """Write the verdicts given so far, all in one statement."""
+        if self._verdicts:
+            self.s.execute(SET_VERDICT, self._verdicts)
+            self._verdicts = []
+
     def _warn(self, text: str) -> None:
         self.result.warnings.append(text)
         log.warning(text)
@@ -361,6 +376,7 @@ class _Merge:
     def _evaluate(self, keys: set[Key]) -> None:
         self._capture(keys | {("people", p) for p in self._people_ids()})
         keys |= self._judge_people()
+        self._save_verdicts()
         by_table = _ids_by_table(keys)
         for name in TABLE_ORDER:
             ids = by_table.get(name)
@@ -467,7 +483,7 @@ class _Merge:
             current.update({r.id: (r.version, r.deleted) for r in rows})
         self._known[name] |= set(current)
         fks = _foreign_keys(name)
-        to_write: list[tuple[_Entry, dict]] = []
+        candidates: list[tuple[_Entry, dict]] = []
         for rid, winner in winners.items():
             if winner is None:
                 if rid in current:
@@ -477,24 +493,31 @@ class _Merge:
                 if winner.verdict == "waiting":
                     self._set_verdict(winner, "accepted")
                 continue
-            row = change_to_row(winner.change)
-            missing = self._missing_parents(row, fks)
+            candidates.append((winner, change_to_row(winner.change)))
+        self._look_up_parents([row for _, row in candidates], fks)
+        to_write = []
+        for winner, row in candidates:
+            missing = next(
+                (p for c, p in fks if row[c] is not None and row[c] not in self._known[p]), None
+            )
             if missing:
-                self._set_verdict(winner, "waiting", f"it refers to {missing}, not here yet")
+                what = missing.replace("_", " ").rstrip("s")
+                self._set_verdict(winner, "waiting", f"it refers to a {what} record not here yet")
                 continue
             to_write.append((winner, row))
         self._write(name, to_write)
 
-    def _missing_parents(self, row: dict, fks: list[tuple[str, str]]) -> str | None:
-        for column, parent in fks:
-            value = row[column]
-            if value is None or value in self._known[parent]:
-                continue
+    def _look_up_parents(self, rows: list[dict], fks: list[tuple[str, str]]) -> None:
+        """Learn which of the records these rows refer to are here (a query per table)."""
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            for column, parent in fks:
+                if row[column] is not None and row[column] not in self._known[parent]:
+                    wanted[parent].add(row[column])
+        for parent, ids in wanted.items():
             t = TABLES[parent]
-            if self.s.scalar(select(t.c.id).where(t.c.id == value)) is None:
-                return f"a {parent.replace('_', ' ').rstrip('s')} record"
-            self._known[parent].add(value)
-        return None
+            for chunk in _chunks(sorted(ids)):
+                self._known[parent] |= set(self.s.scalars(select(t.c.id).where(t.c.id.in_(chunk))))
 
     def _write(self, name: str, items: list[tuple[_Entry, dict]]) -> None:
         if not items:
