@@ -6,7 +6,8 @@ import logging
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.core.errors import UserError
+from app.core.errors import DatabaseProblem, UserError
+from app.ui.database_words import dialog_hint
 
 log = logging.getLogger(__name__)
 
@@ -15,6 +16,8 @@ SHOWN_LINES = 12
 
 def error_text(err: BaseException) -> tuple[str, str]:
     """(message, what to do) in plain words, for any error."""
+    if isinstance(err, DatabaseProblem):  # its own hint speaks of commands
+        return err.message, dialog_hint(err)
     if isinstance(err, UserError):
         return err.message, err.hint
     return (
