@@ -196,6 +196,20 @@ def test_quitting_on_the_screen_ends_the_app_with_the_database_exit_code(stocked
     assert stocked.paths.database.read_bytes().startswith(b"this is not a database")
 
 
+def test_escape_is_quit_and_the_keyboard_reaches_every_action(stocked, qtbot):
+    garbage_header(stocked.paths.database)
+    screen = screen_for(stocked.paths.root, qtbot)
+    qtbot.waitUntil(screen.isVisible, timeout=20_000)
+    assert screen.focusWidget() is screen.rebuild_button  # no backup: rebuilding comes first
+    reached = set()
+    for _ in range(6):
+        reached.add(screen.focusWidget().text())
+        qtbot.keyClick(screen.focusWidget(), Qt.Key.Key_Tab)
+    assert reached == {"Rebuild from recordings", "Open data folder", "Try again", "Quit"}
+    qtbot.keyClick(screen, Qt.Key.Key_Escape)
+    assert screen.isHidden() and screen.ctx is None
+
+
 def test_a_problem_while_the_app_is_open_is_told_in_the_apps_words(ctx):
     for problem in (
         health.damaged(ctx.paths, "part of it cannot be read"),

@@ -62,9 +62,11 @@ class BackupSection(QGroupBox):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setMinimumHeight(150)
         header = self.list.header()
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.list.headerItem().setTextAlignment(2, Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.list)
         self.status = WrappedText(objectName="backupStatus")
         layout.addWidget(self.status)
@@ -92,9 +94,10 @@ class BackupSection(QGroupBox):
         self.list.clear()
         found = backups.list_backups(self.paths)
         for backup in found:
+            when = made_when(backup.made_at)
             item = QTreeWidgetItem(
                 [
-                    made_when(backup.made_at).capitalize(),
+                    when[:1].upper() + when[1:],
                     kind_label(backup),
                     megabytes(backup.size_bytes),
                 ]

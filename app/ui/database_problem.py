@@ -121,7 +121,6 @@ class DatabaseProblemScreen(QDialog):
         self.paths = paths
         self.setObjectName("databaseProblem")
         self.setWindowTitle("CrossCoach")
-        self.setMinimumWidth(560)
         self.ctx: AppContext | None = None
         self.problem: DatabaseProblem | None = None
         self.error: BaseException | None = None  # anything else that stopped the opening
@@ -139,6 +138,7 @@ class DatabaseProblemScreen(QDialog):
         for label in (self.title, self.message, self.hint):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setMinimumWidth(460)  # wrapped text would otherwise ask for a narrow window
         self.folder = QLabel(f"Data folder: {self.paths.root}", objectName="hint")
         self.folder.setWordWrap(True)
         self.busy = QProgressBar()
@@ -151,6 +151,7 @@ class DatabaseProblemScreen(QDialog):
         text.setSpacing(10)
         for widget in (self.title, self.message, self.hint, self.folder, self.busy):
             text.addWidget(widget)
+        text.addStretch(1)
         top = QHBoxLayout()
         top.setSpacing(16)
         top.addWidget(IconLabel("warning", 48), 0, Qt.AlignmentFlag.AlignTop)
@@ -162,7 +163,7 @@ class DatabaseProblemScreen(QDialog):
         self.retry_button = QPushButton("Try again")
         self.quit_button = QPushButton("Quit")
         set_icon(self.restore_button, "import")
-        set_icon(self.rebuild_button, "record")
+        set_icon(self.rebuild_button, "add")
         set_icon(self.folder_button, "folder")
         set_icon(self.retry_button, "sync")
         self.restore_button.clicked.connect(self.restore_latest)
@@ -208,6 +209,9 @@ class DatabaseProblemScreen(QDialog):
         self._opener.abandoned = True
         super().closeEvent(event)
         self._finish()
+
+    def reject(self) -> None:  # Escape: the same as Quit
+        self.close()
 
     def _appear(self) -> None:
         if not self.isVisible():

@@ -67,7 +67,7 @@ def screen_hint(problem: DatabaseProblem, latest: Backup | None) -> str:
         )
     if problem.take_records:
         return "Rebuild the database from your recordings. The current file is kept aside."
-    return "Start a new database. The current file is kept aside, not deleted."
+    return "Start a new database. The current file is kept aside; nothing in the data folder is deleted."
 
 
 def dialog_hint(problem: DatabaseProblem) -> str:
