@@ -36,7 +36,10 @@ from app.ui.errors import error_text
 from app.ui.launch import launch_gui
 from app.ui.main_window import MainWindow
 from app.ui.pages.settings import ProfileSection
+from app.ui.practice.controller import user_error_text
 from app.ui.state import AppState
+from app.ui.sync.wording import SyncView
+from app.ui.sync.wording import problem as problem_of
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -79,7 +82,8 @@ def takes_in(ctx) -> list[str]:
 
 
 def in_app_words(text: str) -> None:
-    assert "crosscoach " not in text and "--" not in text, text
+    """No command, flag or "run the command again": the app's own words."""
+    assert "crosscoach " not in text and "--" not in text and "command" not in text, text
 
 
 def test_a_damaged_database_shows_the_screen_and_restoring_the_backup_opens_it(
@@ -211,15 +215,25 @@ def test_escape_is_quit_and_the_keyboard_reaches_every_action(stocked, qtbot):
 
 
 def test_a_problem_while_the_app_is_open_is_told_in_the_apps_words(ctx):
+    """The error dialog, a take that cannot be stored, and the sync indicator's details."""
     for problem in (
         health.damaged(ctx.paths, "part of it cannot be read"),
         health.full(ctx.paths),
         health.read_only(ctx.paths),
         health.locked(None),
     ):
-        message, hint = error_text(problem)
-        assert message == problem.message and hint
-        in_app_words(hint)
+        told = [
+            error_text(problem),
+            user_error_text(problem),
+            astuple(problem_of(SyncView("folder:/share", failure=problem))),
+        ]
+        for message, hint in told:
+            assert message == problem.message and hint
+            in_app_words(hint)
+
+
+def astuple(err) -> tuple[str, str]:
+    return err.message, err.hint
 
 
 # --- Settings ---------------------------------------------------------------------------------
