@@ -49,7 +49,7 @@ def test_models_match_migrations(tmp_path):
 def test_upgrade_from_previous_revision_keeps_data_and_backs_up(tmp_path):
     previous = revisions()[-2]
     paths = DataPaths(tmp_path).ensure()
-    engine = sqlite_engine(paths.database)
+    engine = sqlite_engine(paths)
     migrate.upgrade(engine, paths, target=previous)
     with engine.begin() as conn:
         conn.exec_driver_sql(

@@ -15,7 +15,7 @@ def register(sub) -> None:
         help="check this recording source instead of the configured one",
     )
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=_doctor)
+    p.set_defaults(handler=_doctor, opens_database=False)  # a broken database is a finding
 
 
 def _doctor(ctx, args) -> int:

@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "review_team",
     "review_reports",
     "sync",
+    "database",
 ]
 
 
@@ -83,12 +84,12 @@ def run(argv: list[str]) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if not hasattr(args, "handler"):
         parser.parse_args([*argv, "--help"])  # a command group without its action
-    from app.bootstrap import open_context
+    from app.cli.database import open_for_command
 
     start_logging(resolve_data_dir(args.data_dir), f"crosscoach {args.command}")
     ctx = None
     try:
-        ctx = open_context(args.data_dir, args.acting_as)
+        ctx = open_for_command(args)
         if ctx.acting_as:
             ctx.profile()  # a mistyped --as fails here, before anything is done
         return args.handler(ctx, args) or 0

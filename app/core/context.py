@@ -7,6 +7,7 @@ parts of it a piece needs) to the services in ``app.*``.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -23,15 +24,18 @@ PROFILE_ENV = "CROSSCOACH_PROFILE"
 class AppContext:
     paths: DataPaths
     acting_as: str | None = None  # --as / CROSSCOACH_PROFILE, for one command
+    # Told once when a write waits for another process that is writing (app.core.health).
+    on_wait: Callable[[str], None] | None = None
     _profile: Profile | None = field(default=None, init=False, repr=False)
 
     @classmethod
-    def open(cls, data_dir=None, acting_as: str | None = None) -> AppContext:
-        return cls(resolve_data_dir(data_dir), acting_as or os.environ.get(PROFILE_ENV) or None)
+    def open(cls, data_dir=None, acting_as: str | None = None, on_wait=None) -> AppContext:
+        acting_as = acting_as or os.environ.get(PROFILE_ENV) or None
+        return cls(resolve_data_dir(data_dir), acting_as, on_wait)
 
     @cached_property
     def db(self) -> Database:
-        return open_database(self.paths)
+        return open_database(self.paths, on_wait=self.on_wait)
 
     @cached_property
     def settings(self) -> Settings:
@@ -79,3 +83,9 @@ class AppContext:
     def close(self) -> None:
         if "db" in self.__dict__:
             self.db.close()
+
+    def reopen(self) -> None:
+        """Open the database afresh on next use (a backup was restored into it)."""
+        self.close()
+        self.__dict__.pop("db", None)
+        self._profile = None

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, create_engine, event, func, select, union_all
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 import app.core.stamps  # noqa: F401  (registers the flush-time stamping)
-from app.core import migrate
+from app.core import health, migrate
 from app.core.clock import HybridClock, latest_acceptable, wall_millis
-from app.core.errors import UserError
 from app.core.ids import new_id
 from app.core.models import SYNCED_MODELS, LocalState
 from app.core.paths import DataPaths
 
 
-def sqlite_engine(path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 15})
+def sqlite_engine(paths: DataPaths, on_wait: Callable[[str], None] | None = None) -> Engine:
+    """The engine of a data folder's database.
+
+    Every error SQLite raises about the database's health (full, read-only,
+    locked, damaged...) comes out as the plain :class:`DatabaseProblem` that
+    :mod:`app.core.health` diagnoses, never as SQL. Before a transaction's first
+    write, it waits while another process holds the write lock, telling
+    ``on_wait`` once.
+    """
+    engine = create_engine(
+        f"sqlite:///{paths.database}", connect_args={"timeout": health.LOCK_WAIT_SECONDS}
+    )
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record):
@@ -29,6 +37,17 @@ def sqlite_engine(path) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _wait_for_other_writer(conn, _cursor, statement, _params, _context, _many):
+        if not conn.connection.dbapi_connection.in_transaction and health.is_write(statement):
+            health.wait_for_writer(paths.database, on_wait)
+
+    @event.listens_for(engine, "handle_error")
+    def _diagnose(context):
+        problem = health.problem_from(context.original_exception, paths)
+        if problem is not None:
+            raise problem from context.original_exception
 
     return engine
 
@@ -62,33 +81,38 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(paths: DataPaths, *, upgrade: bool = True) -> Database:
+def open_database(
+    paths: DataPaths,
+    *,
+    upgrade: bool = True,
+    on_wait: Callable[[str], None] | None = None,
+    allow_new: bool = False,
+) -> Database:
     """Open (creating if needed) the data folder's database at the current schema.
 
-    An existing database older than this version of CrossCoach is copied to
-    ``backups/`` before it is migrated.
+    The file is checked first (:func:`app.core.health.check`): a damaged,
+    empty or missing one is reported, never replaced by a new one, unless
+    ``allow_new`` (a rebuild is about to fill it). An existing database older
+    than this version of CrossCoach is copied to ``backups/`` before it is migrated.
     """
     paths.ensure()
-    engine = sqlite_engine(paths.database)
+    health.check(paths, allow_new=allow_new)
+    engine = sqlite_engine(paths, on_wait)
     try:
         if upgrade:
             migrate.upgrade(engine, paths)
         device_id = _device_id(engine)
-    except OperationalError as exc:
+        clock = HybridClock(device_id)
+        # Start past every version held here, except one dated too far ahead to adopt.
+        bound = latest_acceptable(wall_millis())
+        with Session(engine) as s:
+            versions = union_all(
+                *(select(func.max(m.version)).where(m.version <= bound) for m in SYNCED_MODELS)
+            ).subquery()
+            latest = s.scalar(select(func.max(versions.c[0])))
+    except BaseException:
         engine.dispose()
-        raise UserError(
-            f"CrossCoach could not open its database {paths.database} ({exc.orig}).",
-            "Close other copies of CrossCoach; if the file is damaged, restore one from "
-            f"{paths.backups}.",
-        ) from exc
-    clock = HybridClock(device_id)
-    # Start past every version held here, except one dated too far ahead to adopt.
-    bound = latest_acceptable(wall_millis())
-    with Session(engine) as s:
-        versions = union_all(
-            *(select(func.max(m.version)).where(m.version <= bound) for m in SYNCED_MODELS)
-        ).subquery()
-        latest = s.scalar(select(func.max(versions.c[0])))
+        raise
     if latest:
         clock.observe(latest)
     return Database(paths, engine, device_id, clock)

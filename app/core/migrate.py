@@ -1,8 +1,7 @@
-"""Schema migrations (Alembic), applied at start-up after a backup copy."""
+"""Schema migrations (Alembic), applied at start-up after a backup copy (app.core.backups)."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -11,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from app.core.clock import utcnow
+from app.core import backups
 from app.core.errors import UserError
 from app.core.paths import DataPaths
 
@@ -47,26 +46,9 @@ def upgrade(engine: Engine, paths: DataPaths | None = None, target: str = "head"
     if current == wanted:
         return
     if current is not None and paths is not None:
-        backup(paths, label=current)
+        backups.make_backup(paths, backups.UPGRADE, label=current)
     command.upgrade(alembic_config(engine), target)
 
 
 def _known(scripts: ScriptDirectory, revision: str) -> bool:
     return revision in {s.revision for s in scripts.walk_revisions()}
-
-
-def backup(paths: DataPaths, label: str) -> Path:
-    """A consistent copy of the database (WAL included) in ``backups/``."""
-    paths.backups.mkdir(parents=True, exist_ok=True)
-    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
-    target = paths.backups / f"crosscoach-{stamp}-rev{label}.db"
-    src = sqlite3.connect(paths.database)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    return target

@@ -9,6 +9,7 @@ from pathlib import Path
 import platformdirs
 
 from app.core.errors import UserError
+from app.core.health import folder_problem
 
 DATA_DIR_ENV = "CROSSCOACH_DATA_DIR"
 
@@ -30,6 +31,20 @@ class DataPaths:
     @property
     def backups(self) -> Path:
         return self.root / "backups"
+
+    def backup_files(self) -> list[Path]:
+        """The backup copies of the database (see :mod:`app.core.backups`)."""
+        return sorted(self.backups.glob("crosscoach-*.db")) if self.backups.is_dir() else []
+
+    @property
+    def set_aside(self) -> Path:
+        """Database files taken out of use (damaged, empty, replaced by a backup): never deleted."""
+        return self.root / "set-aside"
+
+    @property
+    def take_records(self) -> Path:
+        """One small record per stored take, from which a lost database gets its takes back."""
+        return self.root / "takes"
 
     @property
     def settings(self) -> Path:
@@ -57,6 +72,9 @@ class DataPaths:
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as exc:
+            problem = folder_problem(self, exc)  # a full disk or a read-only folder
+            if problem is not None:
+                raise problem from exc
             raise UserError(
                 f"CrossCoach cannot write to its data folder {self.root} ({exc.strerror or exc}).",
                 "Choose a folder you can write to with --data-dir, or fix the folder's permissions.",

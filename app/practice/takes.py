@@ -17,6 +17,7 @@ from app.core.clock import as_utc
 from app.core.errors import NotFound, PermissionDenied, UserError
 from app.core.media import find_media
 from app.core.models import Scenario, Submission, Take
+from app.core.rebuild import remove_take_record
 from app.recorder.take_check import Finding, check_take
 
 # Take ids are UUIDs; people may type the first characters, as git allows.
@@ -169,6 +170,7 @@ def delete_take(ctx, take_ref: str) -> TakeInfo:
                 select(Scenario.id).where(Scenario.prompt_media_sha256 == take.sha256).limit(1)
             )
         )
+    remove_take_record(ctx.paths, info.id)  # a rebuild must not bring it back
     if info.media_path and not still_used:
         info.media_path.unlink(missing_ok=True)
     return info

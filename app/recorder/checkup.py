@@ -105,13 +105,8 @@ def _database_check(ctx) -> Check:
     path = ctx.paths.database
     try:
         current = migrate.current_revision(ctx.db.engine)
-    except Exception as exc:  # any failure to reach it is the finding itself
-        return Check(
-            "database",
-            False,
-            f"The database {path} cannot be read ({exc}).",
-            f"Restore a copy from {ctx.paths.backups}, or choose another --data-dir.",
-        )
+    except UserError as exc:  # the database's diagnosis (app.core.health) says what to do
+        return Check("database", False, exc.message, exc.hint, {"path": str(path)})
     head = migrate.head_revision()
     details = {"path": str(path), "revision": current, "head": head}
     if current != head:

@@ -4,7 +4,8 @@ The order makes a crash at any point recoverable and never loses the take:
 
 1. remux the fragmented MP4 to a fast-start MP4 beside it (the fragment stays);
 2. probe it and move it into the content-addressed media store;
-3. write the Take row, whose id is the take id in the sidecar;
+3. write the Take row, whose id is the take id in the sidecar, then the take's
+   record (``takes/<id>.json``, see app.core.rebuild);
 4. only then remove the fragment, the sidecar and the lock.
 
 If the row cannot be written, the stored copy is removed again unless some
@@ -25,10 +26,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.core.errors import UserError
+from app.core.errors import DatabaseProblem, UserError
 from app.core.files import move
 from app.core.media import find_media, store_file
 from app.core.models import Scenario, Submission, Take
+from app.core.rebuild import keep_take_record, take_record
 from app.practice.rounds import count_round
 from app.recorder import commands
 from app.recorder.ffmpeg_tools import FfmpegInfo
@@ -85,6 +87,7 @@ def store_take(
     with ctx.db.session() as s:
         existing = s.get(Take, sidecar.take_id)
         if existing is not None:  # stored before a crash; only the tidying was left
+            keep_take_record(ctx.paths, take_record(s, existing))
             remove_leftovers(folder, sidecar.take_id)
             return _info(existing, ctx.paths.media, problem)
 
@@ -121,13 +124,17 @@ def store_take(
                 recorded_at=datetime.fromisoformat(sidecar.started_at),
             )
             s.add(take)
-    except SQLAlchemyError as exc:
+            s.flush()
+            record = take_record(s, take)
+    except (SQLAlchemyError, DatabaseProblem) as exc:
         _discard_unreferenced(ctx, sha, stored)
+        why = exc.message if isinstance(exc, DatabaseProblem) else getattr(exc, "orig", None) or exc
         raise UserError(
-            f"The take was recorded but could not be saved in the database ({getattr(exc, 'orig', None) or exc}).",
+            f"The take was recorded but could not be saved in the database ({why}).",
             f"Nothing is lost: the recording stays in {folder}. Run crosscoach recover "
             "once the database problem is fixed (crosscoach doctor shows it).",
         ) from exc
+    keep_take_record(ctx.paths, record)  # what a rebuild of a lost database needs
     remove_leftovers(folder, sidecar.take_id)
     return _info(take, ctx.paths.media, problem, path=stored)
 
@@ -168,7 +175,7 @@ def _discard_unreferenced(ctx, sha: str, stored: Path) -> None:
                 or s.scalar(select(func.count()).where(Submission.sha256 == sha))
                 or s.scalar(select(func.count()).where(Scenario.prompt_media_sha256 == sha))
             )
-    except SQLAlchemyError:
+    except (SQLAlchemyError, DatabaseProblem):
         return  # cannot tell: an unreferenced file is better than a lost one
     if not used:
         os.chmod(stored, 0o644)

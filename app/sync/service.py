@@ -21,11 +21,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import delete
 from sqlalchemy.exc import OperationalError
 
+from app.core.backups import REREAD_OWN
 from app.core.clock import utcnow
 from app.core.db import Database
 from app.core.errors import UserError
+from app.core.models import LocalState
 from app.core.settings import Settings
 from app.sync import state
 from app.sync.credentials import without_password
@@ -256,7 +259,12 @@ class SyncService:
         with self.db.session() as s:
             marks = _read_marks(s, remote_id)
             retry = state.get(s, remote_id, "retry", {})
-        for batch in remote.pull(self.db.device_id, marks, retry):
+            restored = s.get(LocalState, REREAD_OWN) is not None
+        if restored:  # a backup was restored: read everything, this device's own changes too
+            marks, reader = {}, ""
+        else:
+            reader = self.db.device_id
+        for batch in remote.pull(reader, marks, retry):
             where = f"{batch.source}/{batch.position}"
             if batch.retry_signature is not None:
                 retry[where] = batch.retry_signature  # read again once the file changes
@@ -280,6 +288,8 @@ class SyncService:
             tick("pull", report.records_down, 0)
         with self.db.session() as s:
             report.waiting = count_waiting_here(s)
+            if restored:
+                s.execute(delete(LocalState).where(LocalState.key == REREAD_OWN))
 
     def _media_up(self, remote: Remote, report: SyncReport, tick) -> None:
         with self.db.session() as s:

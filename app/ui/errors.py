@@ -19,8 +19,9 @@ from contextlib import contextmanager
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from app.core.errors import UserError
+from app.core.errors import DatabaseProblem, UserError
 from app.core.logs import redact, unexpected
+from app.ui.database_words import dialog_hint
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,8 @@ SHOWN_LINES = 12
 
 def error_text(err: BaseException) -> tuple[str, str]:
     """(message, what to do) in plain words, for any error; never a password."""
+    if isinstance(err, DatabaseProblem):  # its own hint speaks of commands
+        return redact(err.message), redact(dialog_hint(err))
     problem = err if isinstance(err, UserError) else unexpected(err)
     return redact(problem.message), redact(problem.hint)
 

@@ -1,13 +1,21 @@
-"""File choosers behind plain functions, so tests (and scripts) can replace them.
+"""File choosers (and the file manager) behind plain functions, so tests and scripts
+can replace them.
 
-Each returns the chosen path, or None when the user cancels.
+Each chooser returns the chosen path, or None when the user cancels.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
+
+
+def open_folder(path) -> bool:
+    """Show a folder in the system's file manager."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 def ask_open_path(parent: QWidget | None, title: str, filters: str) -> Path | None:

@@ -9,10 +9,11 @@ import sys
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
-from app.bootstrap import open_context
-from app.core.errors import UserError
+from app.core.errors import DatabaseProblem, UserError
 from app.core.logs import start as start_logging
 from app.core.paths import resolve_data_dir
+from app.ui.backups import start_daily_backup
+from app.ui.database_problem import open_or_explain
 from app.ui.errors import reporting_unexpected_errors, show_error
 from app.ui.first_start import FirstStartDialog
 from app.ui.icons import app_icon
@@ -73,7 +74,9 @@ def _run(app: QApplication, data_dir, acting_as: str | None) -> int:
         QTimer.singleShot(quit_ms, app.closeAllWindows)
         QTimer.singleShot(quit_ms, app.quit)
     try:
-        ctx = open_context(data_dir, acting_as)
+        ctx = open_or_explain(data_dir, acting_as)  # the database-problem screen, if needed
+        if ctx is None:
+            return DatabaseProblem.exit_code  # the user chose Quit there
         if ctx.acting_as:
             ctx.profile()  # a mistyped --as is reported before any window opens
     except UserError as err:
@@ -86,6 +89,7 @@ def _run(app: QApplication, data_dir, acting_as: str | None) -> int:
         window = open_main_window(state)
         if window is None:
             return 0
+        start_daily_backup(state, window)
         code = app.exec()
         # Closing the last window posts a Quit of its own, which may still be queued when
         # the loop ends; left there it would end the next event loop in this process and

@@ -25,6 +25,7 @@ def ui_settings(ctx: AppContext) -> QSettings:
 class AppState(QObject):
     profile_changed = Signal(object)  # Profile
     theme_changed = Signal(str)  # "system" | "light" | "dark"
+    backups_changed = Signal()  # a backup was made (app.ui.backups)
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None):
         super().__init__(parent)
@@ -41,6 +42,12 @@ class AppState(QObject):
     def use_profile(self, profile: Profile) -> None:
         self.ctx.use_profile(profile)
         self.profile_changed.emit(profile)
+
+    def reopen_database(self) -> None:
+        """A backup was restored into the database: open it afresh; pages reload what they
+        show when the acting person changes, and after a restore anything may have."""
+        self.ctx.reopen()
+        self.profile_changed.emit(self.profile)
 
     @property
     def theme(self) -> str:

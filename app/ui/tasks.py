@@ -2,7 +2,9 @@
 
 The work is a plain function without widgets; its result (or error) comes
 back on the GUI thread, where success goes to ``on_done`` and any error to
-the one error dialog (:func:`app.ui.errors.show_error`).
+the one error dialog (:func:`app.ui.errors.show_error`), or to ``on_failed``
+when the caller shows it itself. Work the user did not ask for (the daily
+backup) runs quietly: no ``label``, no progress dialog.
 """
 
 from __future__ import annotations
@@ -47,26 +49,31 @@ class BackgroundTask(QObject):
     def __init__(
         self,
         parent: QWidget,
-        label: str,
+        label: str | None,
         work: Callable[[], Any],
         on_done: Callable[[Any], None],
+        on_failed: Callable[[BaseException], None] | None = None,
     ):
         super().__init__(parent)
         self._parent = parent
         self._on_done = on_done
-        self._progress = QProgressDialog(label, "", 0, 0, parent)
-        self._progress.setWindowTitle("CrossCoach")
-        self._progress.setCancelButton(None)  # the work is one transaction: it cannot stop halfway
-        self._progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self._progress.setMinimumDuration(PROGRESS_DELAY_MS)
+        self._on_failed = on_failed or (lambda err: show_error(self._parent, err))
+        self._progress = None
+        if label is not None:
+            self._progress = QProgressDialog(label, "", 0, 0, parent)
+            self._progress.setWindowTitle("CrossCoach")
+            self._progress.setCancelButton(None)  # one transaction: it cannot stop halfway
+            self._progress.setWindowModality(Qt.WindowModality.WindowModal)
+            self._progress.setMinimumDuration(PROGRESS_DELAY_MS)
         self._job = _Job(work)
         self._job.signals.finished.connect(self._succeeded, Qt.ConnectionType.QueuedConnection)
         self._job.signals.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
         QThreadPool.globalInstance().start(self._job)
 
     def _close_progress(self) -> None:
-        self._progress.reset()
-        self._progress.deleteLater()
+        if self._progress is not None:
+            self._progress.reset()
+            self._progress.deleteLater()
 
     def _succeeded(self, result: Any) -> None:
         self._close_progress()
@@ -79,7 +86,7 @@ class BackgroundTask(QObject):
     def _failed(self, err: BaseException) -> None:
         self._close_progress()
         try:
-            show_error(self._parent, err)
+            self._on_failed(err)
         finally:
             self.done.emit()
             self.deleteLater()

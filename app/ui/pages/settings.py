@@ -1,4 +1,4 @@
-"""Settings: the data folder, who is acting, the theme, and (later) recording and sync.
+"""Settings: the data folder, who is acting, the theme, recording, sync and backups.
 
 The page is a column of sections; each section is a function
 ``(state) -> QGroupBox`` listed in SECTIONS, so a new area adds its own
@@ -7,8 +7,7 @@ section without touching the others.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -22,6 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.profiles import list_profiles
+from app.ui.backups import BackupSection
+from app.ui.file_dialogs import open_folder
 from app.ui.first_start import NewProfileDialog, describe
 from app.ui.icons import set_icon
 from app.ui.pages.base import Page, PageSpec
@@ -30,11 +31,6 @@ from app.ui.state import AppState
 from app.ui.sync.settings_section import SyncSection
 
 THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
-
-
-def open_folder(path) -> bool:
-    """Show a folder in the system's file manager (a function tests can replace)."""
-    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 def _hint(text: str) -> QLabel:
@@ -131,6 +127,7 @@ SECTIONS = [
     AppearanceSection,
     RecordingSection,
     SyncSection,
+    BackupSection,
 ]
 
 
@@ -163,7 +160,7 @@ class SettingsPage(Page):
 PAGE = PageSpec(
     "settings",
     "Settings",
-    "Where your data lives, who you are on this computer, and how CrossCoach looks.",
+    "Where your data lives, who you are on this computer, how CrossCoach looks, and backups.",
     "settings",
     SettingsPage,
 )

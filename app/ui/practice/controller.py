@@ -24,6 +24,7 @@ from app.core.logs import unexpected
 from app.practice.takes import recheck_take
 from app.recorder.record import finish_take, prepare_take
 from app.recorder.recording import Progress, Recording, RecordingObserver
+from app.ui.errors import error_text
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def frame_to_image(width: int, height: int, data: bytes) -> QImage:
 
 def user_error_text(err: BaseException) -> tuple[str, str]:
     if isinstance(err, UserError):
-        return err.message, err.hint
+        return error_text(err)  # a database problem in the app's words
     log.error("recording failed", exc_info=err)
     return (
         f"The recording stopped because of an unexpected problem ({type(err).__name__}: {err}).",

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.core.clock import utcnow
-from app.core.errors import UserError
+from app.core.errors import DatabaseProblem, UserError
 from app.sync.service import SyncReport, SyncStatus
+from app.ui.database_words import dialog_hint
 
 STAGES = {
     "push": "sending changes",
@@ -64,6 +65,8 @@ def describe_remote(spec: str) -> str:
 def problem(view: SyncView) -> UserError | None:
     """Why the last sync failed: this session's failure, or the one an earlier session
     recorded (cleared by the next sync that finishes)."""
+    if isinstance(view.failure, DatabaseProblem):  # its own hint speaks of commands
+        return UserError(view.failure.message, dialog_hint(view.failure))
     if view.failure is not None:
         return view.failure
     if view.report is None and view.status is not None and view.status.last_error:
