@@ -11,6 +11,7 @@ from app import __version__
 from app.core.errors import UserError
 from app.core.logs import redact, unexpected
 from app.core.logs import start as start_logging
+from app.core.logs import stop as stop_logging
 from app.core.paths import resolve_data_dir
 
 log = logging.getLogger(__name__)
@@ -104,3 +105,4 @@ def run(argv: list[str]) -> int:
     finally:
         if ctx is not None:
             ctx.close()
+        stop_logging()

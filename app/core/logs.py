@@ -140,6 +140,18 @@ def start(paths: DataPaths, run: str) -> Path | None:
     return file
 
 
+def stop() -> None:
+    """Close the log file (a command that ends lets go of it, so its folder can be
+    moved, unmounted or made read-only by whoever runs it in the same process)."""
+    handler = _current()
+    if handler is not None:
+        logging.getLogger().removeHandler(handler)
+        try:
+            handler.close()
+        except OSError:
+            pass  # a full disk: the last lines are lost, never the command's own outcome
+
+
 def unexpected(err: BaseException) -> UserError:
     """An error nobody foresaw, in plain words that say where its details are (the
     log has the traceback when the caller logged it). Exit code 1, not a user's 2."""

@@ -115,7 +115,7 @@ class _OldestClock:
     def __init__(self, device_id: str):
         self.device_id = device_id
 
-    def tick(self) -> str:
+    def tick(self, after: str | None = None) -> str:
         return format_version(0, 0, self.device_id)
 
 

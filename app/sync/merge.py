@@ -51,6 +51,10 @@ LOG = SyncLogEntry.__table__
 ALLOWED = ("accepted", "waiting")  # versions the rules allow (shown, or about to be)
 PENDING = ("waiting", "held", "ahead")  # judged again with every batch
 SEEDED = "sync:log_seeded"
+# Versions dated at the epoch stand for "older than anything anyone wrote": the built-in
+# pack, and people a rebuilt database added back from its recordings. They are local
+# placeholders: never sent, never logged, and any real version replaces them.
+EPOCH = "0000000000000.99999.~"
 SET_VERDICT = (
     update(LOG)
     .where(
@@ -94,7 +98,8 @@ class _Entry:
 def outgoing(s: Session, device_id: str, after_version: str) -> list[dict]:
     """This device's own versions past ``after_version``, oldest first: its records as
     they are, and any of its allowed versions that a newer one from elsewhere replaced
-    before they were sent."""
+    before they were sent. (Versions dated at the epoch are never sent: see EPOCH.)"""
+    after_version = max(after_version, EPOCH)
     found: dict[tuple[str, str, str], dict] = {}
     for name in TABLE_ORDER:
         table = TABLES[name]
@@ -275,7 +280,8 @@ class _Merge:
         if self.s.get(LocalState, SEEDED) is not None:
             return
         for name in TABLE_ORDER:
-            rows = self.s.execute(select(TABLES[name])).mappings()
+            t = TABLES[name]
+            rows = self.s.execute(select(t).where(t.c.version > EPOCH)).mappings()
             self._insert([row_to_change(name, dict(r)) for r in rows], verdict="accepted")
         old = list(self.s.scalars(select(LocalState).where(LocalState.key.startswith(OLD_HELD))))
         self._insert([json.loads(r.value) for r in old])
@@ -327,7 +333,9 @@ class _Merge:
         for table, ids in _ids_by_table(keys).items():
             t = TABLES[table]
             for chunk in _chunks(sorted(ids)):
-                rows = self.s.execute(select(t).where(t.c.id.in_(chunk))).mappings()
+                rows = self.s.execute(
+                    select(t).where(t.c.id.in_(chunk), t.c.version > EPOCH)
+                ).mappings()
                 self._insert([row_to_change(table, dict(r)) for r in rows])
 
     def _entries(self, table: str, ids: Iterable[str]) -> dict[str, list[_Entry]]:
