@@ -300,6 +300,7 @@ def test_a_take_killed_halfway_is_offered_as_recovered_at_start_up(ctx, rep, mak
     qtbot.waitUntil(lambda: recording.progress.seconds >= 3.0, timeout=WAIT_MS)
     os.kill(recording._proc.pid, signal.SIGKILL)  # a crash mid-take
     recording.wait()
+    recording.release()  # ... of the whole recorder: its lock is gone with it
     assert list(ctx.paths.in_progress.glob("*.mp4"))
 
     page = make_page()
