@@ -165,7 +165,8 @@ class WatchedFfmpeg:
 
     def recorded_seconds(self) -> float:
         """The recording ffmpeg's latest progress: seconds written to the take so far."""
-        times = re.findall(r"out_time_us=(\d+)", self.progress.read_text())
+        text = self.progress.read_text() if self.progress.exists() else ""
+        times = re.findall(r"out_time_us=(\d+)", text)
         return int(times[-1]) / 1e6 if times else 0.0
 
     def _write(self) -> None:
@@ -211,17 +212,22 @@ def watched_ffmpeg(stage, tmp_path, monkeypatch) -> WatchedFfmpeg:
     watched.release()
 
 
-def kill_all_recording_into(data_dir: Path) -> int:
-    """SIGKILL every process whose command line names ``data_dir``: CrossCoach and its
-    ffmpeg runs (which have their own process group) at once, like a power cut."""
-    killed = 0
+def processes_recording_into(data_dir: Path) -> list[int]:
+    """Process ids whose command line names ``data_dir``: CrossCoach and its ffmpeg runs."""
+    found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             args = cmdline.read_bytes().split(b"\0")
         except OSError:
             continue  # ended meanwhile
         if any(str(data_dir).encode() in a for a in args):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(int(cmdline.parent.name), signal.SIGKILL)
-                killed += 1
-    return killed
+            found.append(int(cmdline.parent.name))
+    return found
+
+
+def kill_all_recording_into(data_dir: Path) -> None:
+    """SIGKILL CrossCoach and its ffmpeg runs (which have their own process group) at
+    once, like a power cut."""
+    for pid in processes_recording_into(data_dir):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
