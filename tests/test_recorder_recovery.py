@@ -22,7 +22,7 @@ from app.core.models import Take
 from app.recorder.finalize import UNRECOVERABLE, WHY_SUFFIX
 from app.recorder.probe import probe
 from app.recorder.record import finish_take, prepare_take, record_take
-from app.recorder.recovery import list_unsaved, recover_in_progress
+from app.recorder.recovery import UNREADABLE, list_unsaved, recover_in_progress
 from app.recorder.sidecar import Sidecar, take_lock
 
 
@@ -95,7 +95,7 @@ def test_unreadable_leftovers_are_set_aside_never_deleted_and_listed(ctx, stage,
     assert (aside / "junk.mp4").read_bytes() == garbage
     assert (aside / "junk.json").exists() and (aside / "orphan.mp4").exists()
     assert (aside / "damaged.mp4").read_bytes() == garbage
-    assert "could be played" in (aside / f"junk{WHY_SUFFIX}").read_text()
+    assert (aside / f"junk{WHY_SUFFIX}").read_text().startswith(UNREADABLE)
     assert "not known whose" in (aside / f"orphan{WHY_SUFFIX}").read_text()
     assert not report.recovered
     assert sorted(p.name for p in ctx.paths.in_progress.iterdir()) == [UNRECOVERABLE]
@@ -111,7 +111,8 @@ def test_unreadable_leftovers_are_set_aside_never_deleted_and_listed(ctx, stage,
     assert code == 0
     shown = {r["take_id"]: r for r in json.loads(out)}
     assert shown["junk"]["path"] == str(aside / "junk.mp4")
-    assert shown["junk"]["size_bytes"] == 200_000 and "could be played" in shown["junk"]["reason"]
+    assert shown["junk"]["size_bytes"] == 200_000 and shown["junk"]["reason"] == UNREADABLE
+    assert shown["junk"]["detail"]  # what ffmpeg said, for support
     code, out, _ = cli("recover", "--list")
     assert code == 0 and "200,000 bytes" in out and str(aside / "orphan.mp4") in out
 

@@ -130,7 +130,8 @@ def _recover(ctx, args) -> int:
             "not kept, and it uses no attempt."
         )
     for item in report.set_aside:
-        print(f"Could not recover {item['take_id']}: {item['reason']}")
+        detail = f" ({item['detail']})" if item["detail"] else ""
+        print(f"Could not recover {item['take_id']}: {item['reason']}{detail}")
     if report.set_aside:
         print("It is kept, never deleted: crosscoach recover --list shows where.")
     for take_id in report.still_recording:
@@ -152,7 +153,7 @@ def _list_unsaved(ctx, args) -> int:
         (
             r.recorded_at.strftime("%Y-%m-%d %H:%M"),
             f"{r.size_bytes:,} bytes",
-            r.reason,
+            f"{r.reason} ({r.detail})" if r.detail else r.reason,
             r.path,
         )
         for r in unsaved

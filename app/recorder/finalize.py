@@ -249,14 +249,18 @@ def _discard_unreferenced(ctx, sha: str, stored: Path) -> None:
         stored.unlink(missing_ok=True)
 
 
-def set_aside(folder: Path, take_id: str, reason: str) -> Path:
-    """Move a take's files to ``in-progress/unrecoverable/``, with why: never deleted."""
+def set_aside(folder: Path, take_id: str, reason: str, detail: str = "") -> Path:
+    """Move a take's files to ``in-progress/unrecoverable/``, with why: never deleted.
+
+    ``reason`` is plain words for the person; ``detail`` what ffmpeg said, for support.
+    """
     target = folder / UNRECOVERABLE
     target.mkdir(exist_ok=True)
     for path in (folder / f"{take_id}.mp4", sidecar_path(folder, take_id)):
         if path.exists():
             move(path, target / path.name)
-    write_atomically(target / f"{take_id}{WHY_SUFFIX}", reason.encode("utf-8"))
+    why = f"{reason}\n{detail}".strip() + "\n"
+    write_atomically(target / f"{take_id}{WHY_SUFFIX}", why.encode("utf-8"))
     return target
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from app.core.clock import as_utc
 from app.core.errors import UserError
-from app.core.files import move
+from app.core.files import copy, move
 from app.recorder.ffmpeg_tools import FfmpegInfo, find_ffmpeg
 from app.recorder.finalize import (
     UNRECOVERABLE,
@@ -42,13 +42,16 @@ from app.recorder.sidecar import (
     take_lock,
 )
 
+# Why a recording is set aside, in the words the person reads.
+UNREADABLE = "Its picture and sound could not be read, even by re-encoding."
+UNKNOWN_OWNER = "It is not known whose recording this is: its details file is missing or damaged."
 NOT_RETRIED = "Set aside by an earlier version of CrossCoach; it is tried again at the next start."
 
 
 @dataclass
 class RecoveryReport:
     recovered: list[TakeInfo] = field(default_factory=list)
-    set_aside: list[dict] = field(default_factory=list)  # {"take_id", "reason"}
+    set_aside: list[dict] = field(default_factory=list)  # {"take_id", "reason", "detail"}
     # Locked by another window or command, which is recording or storing it: left alone.
     still_recording: list[str] = field(default_factory=list)
     failed: list[dict] = field(default_factory=list)  # kept in place: {"take_id", "reason"}
@@ -82,7 +85,8 @@ class UnsavedRecording:
     path: Path
     size_bytes: int
     recorded_at: datetime  # when it started (UTC), or the file's time without a sidecar
-    reason: str
+    reason: str  # plain words
+    detail: str = ""  # what ffmpeg said, for support
     person_id: str | None = None
     scenario_id: str | None = None
 
@@ -93,6 +97,7 @@ class UnsavedRecording:
             "size_bytes": self.size_bytes,
             "recorded_at": self.recorded_at.isoformat(),
             "reason": self.reason,
+            "detail": self.detail,
             "person_id": self.person_id,
             "scenario_id": self.scenario_id,
         }
@@ -158,8 +163,7 @@ def _recover(ctx, ffmpeg: FfmpegInfo, folder: Path, take_id: str, report: Recove
     except ValueError:
         if discard_if_empty(folder, take_id):
             return
-        why = "It is not known whose recording this is: its details file is missing or damaged."
-        _set_aside(report, folder, take_id, why)
+        _set_aside(report, folder, take_id, UNKNOWN_OWNER)
         return
     try:
         report.recovered.append(store_take(ctx, ffmpeg, sidecar, recovered=True))
@@ -168,14 +172,16 @@ def _recover(ctx, ffmpeg: FfmpegInfo, folder: Path, take_id: str, report: Recove
         report.too_short.append({"take_id": take_id, "seconds": round(exc.seconds, 3)})
     except UnreadableRecording as exc:
         if not discard_if_empty(folder, take_id):
-            _set_aside(report, folder, take_id, f"Nothing in it could be played ({exc}).")
+            _set_aside(report, folder, take_id, UNREADABLE, str(exc))
     except UserError as exc:  # disk full, database problem: leave it for next time
         report.failed.append({"take_id": take_id, "reason": exc.message})
 
 
-def _set_aside(report: RecoveryReport, folder: Path, take_id: str, reason: str) -> None:
-    set_aside(folder, take_id, reason)
-    report.set_aside.append({"take_id": take_id, "reason": reason})
+def _set_aside(
+    report: RecoveryReport, folder: Path, take_id: str, reason: str, detail: str = ""
+) -> None:
+    set_aside(folder, take_id, reason, detail)
+    report.set_aside.append({"take_id": take_id, "reason": reason, "detail": detail})
 
 
 def list_unsaved(folder: Path) -> list[UnsavedRecording]:
@@ -190,7 +196,9 @@ def list_unsaved(folder: Path) -> list[UnsavedRecording]:
             sidecar = Sidecar.read(sidecar_path(aside, take_id))
         except ValueError:
             sidecar = None
-        why = aside / f"{take_id}{WHY_SUFFIX}"
+        why_file = aside / f"{take_id}{WHY_SUFFIX}"
+        why = why_file.read_text(encoding="utf-8") if why_file.exists() else NOT_RETRIED
+        reason, _, detail = why.strip().partition("\n")
         stat = path.stat()
         found.append(
             UnsavedRecording(
@@ -198,7 +206,8 @@ def list_unsaved(folder: Path) -> list[UnsavedRecording]:
                 path=path,
                 size_bytes=stat.st_size,
                 recorded_at=_started(sidecar) or datetime.fromtimestamp(stat.st_mtime, UTC),
-                reason=why.read_text(encoding="utf-8").strip() if why.exists() else NOT_RETRIED,
+                reason=reason,
+                detail=detail.strip(),
                 person_id=sidecar.person_id if sidecar else None,
                 scenario_id=sidecar.scenario_id if sidecar else None,
             )
@@ -213,3 +222,14 @@ def _started(sidecar: Sidecar | None) -> datetime | None:
         return as_utc(datetime.fromisoformat(sidecar.started_at))
     except ValueError:
         return None
+
+
+def save_copy(recording: UnsavedRecording, target: Path) -> Path:
+    """Copy a set-aside recording to where the person chose (it stays set aside too)."""
+    try:
+        return copy(recording.path, target)
+    except OSError as exc:
+        raise UserError(
+            f"The copy could not be saved as {target} ({exc.strerror or exc}).",
+            "Choose another folder, for example your Documents or a USB stick, and try again.",
+        ) from exc
