@@ -7,6 +7,7 @@ starts and returns a ``Recording`` (start/stop/preview, for the UI);
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Callable
 
@@ -38,6 +39,8 @@ from app.recorder.recording import (
 )
 from app.recorder.sidecar import Sidecar, remove_leftovers
 from app.scenarios.library import find_scenario
+
+log = logging.getLogger(__name__)
 
 
 def prepare_take(
@@ -109,8 +112,9 @@ def _finish(ctx, recording: Recording, result: RecordingResult) -> TakeInfo:
                 f"The recording did not start: {why}",
                 "Check the camera and microphone (crosscoach doctor), then try again.",
             ) from exc
+        log.warning("take %s kept for recovery: %s", take_id, exc)  # ffmpeg's words, for support
         raise KeptForRecovery(
-            f"The recording could not be saved as a take yet ({exc}).",
+            "The recording could not be saved as a take yet.",
             "Nothing is lost: it is kept, and CrossCoach tries again to save it the next "
             "time it starts.",
         ) from exc
