@@ -5,8 +5,11 @@ Test modules import the fixtures they use from here.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,3 +99,135 @@ def fill(folder: Path, leave_bytes: int) -> Path:
     with open(filler, "wb") as f:
         f.write(b"\0" * max(0, free - leave_bytes))
     return filler
+
+
+# --- the real ffmpeg, watched ------------------------------------------------------
+
+# What each ffmpeg run CrossCoach makes is for, told by its arguments (first match wins).
+FFMPEG_STAGES = [
+    ("record", "*frag_keyframe*"),
+    ("probe-final", "*.final.mp4 -f framecrc*"),
+    ("probe", "*-f framecrc*"),
+    ("remux", "*-c copy -map 0 -movflags +faststart*"),
+    ("re-encode", "*-err_detect ignore_err*"),
+]
+
+
+@dataclass
+class WatchedFfmpeg:
+    """The real ffmpeg behind a script (point ``CROSSCOACH_FFMPEG`` at ``script``).
+
+    Each run is logged as ``<pid> <stage> <arguments>``. ``die(stage, n)`` makes the
+    first ``n`` runs of a stage die of SIGKILL as they start (what the out-of-memory
+    killer or a crash does); ``hold(stage)`` makes runs of a stage wait until
+    ``release()``, so a test can act while, say, a take is being remuxed. The
+    recording run also writes ffmpeg's own progress (``out_time_us=``) to
+    ``progress``: how much had been recorded at any moment.
+    """
+
+    folder: Path
+    real: str
+
+    def __post_init__(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.script = self.folder / "ffmpeg"
+        self.log = self.folder / "runs.log"
+        self.progress = self.folder / "progress.txt"
+        self._hold = self.folder / "hold"
+        self._dying: dict[str, int] = {}
+        self._held: str | None = None
+        self._write()
+
+    def die(self, stage: str, times: int = 1) -> WatchedFfmpeg:
+        self._dying[stage] = times
+        self._write()
+        return self
+
+    def hold(self, stage: str) -> WatchedFfmpeg:
+        self._held = stage
+        self._hold.touch()
+        self._write()
+        return self
+
+    def release(self) -> None:
+        self._hold.unlink(missing_ok=True)
+
+    def runs(self, stage: str | None = None) -> list[tuple[int, str, str]]:
+        """(pid, stage, arguments) of every run so far, oldest first."""
+        if not self.log.exists():
+            return []
+        found = []
+        for line in self.log.read_text().splitlines():
+            pid, kind, args = (line.split(" ", 2) + [""])[:3]
+            if stage is None or kind == stage:
+                found.append((int(pid), kind, args))
+        return found
+
+    def recorded_seconds(self) -> float:
+        """The recording ffmpeg's latest progress: seconds written to the take so far."""
+        text = self.progress.read_text() if self.progress.exists() else ""
+        times = re.findall(r"out_time_us=(\d+)", text)
+        return int(times[-1]) / 1e6 if times else 0.0
+
+    def _write(self) -> None:
+        cases = "\n".join(
+            f"  {glob.replace(' ', chr(92) + ' ')}) stage={name};;" for name, glob in FFMPEG_STAGES
+        )
+        dying = "\n".join(f"  {name}) limit={times};;" for name, times in self._dying.items())
+        self.script.write_text(
+            f"""#!/bin/sh
+stage=other
+case "$*" in
+{cases}
+esac
+echo "$$ $stage $*" >> "{self.log}"
+limit=0
+case "$stage" in
+{dying or "  none) ;;"}
+esac
+i=1
+while [ $i -le $limit ]; do
+  if mkdir "{self.folder}/died-$stage-$i" 2>/dev/null; then kill -KILL $$; fi
+  i=$((i + 1))
+done
+if [ "$stage" = "{self._held or "-"}" ]; then
+  while [ -e "{self._hold}" ]; do sleep 0.02; done
+fi
+if [ "$stage" = record ]; then
+  exec "{self.real}" -progress "{self.progress}" "$@"
+fi
+exec "{self.real}" "$@"
+"""
+        )
+        self.script.chmod(0o755)
+
+
+@pytest.fixture
+def watched_ffmpeg(stage, tmp_path, monkeypatch) -> WatchedFfmpeg:
+    """Every ffmpeg run of the test goes through a :class:`WatchedFfmpeg` (after ``stage``)."""
+    real = shutil.which("ffmpeg")
+    watched = WatchedFfmpeg(tmp_path / "watched-ffmpeg", real)
+    monkeypatch.setenv("CROSSCOACH_FFMPEG", str(watched.script))
+    yield watched
+    watched.release()
+
+
+def processes_recording_into(data_dir: Path) -> list[int]:
+    """Process ids whose command line names ``data_dir``: CrossCoach and its ffmpeg runs."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue  # ended meanwhile
+        if any(str(data_dir).encode() in a for a in args):
+            found.append(int(cmdline.parent.name))
+    return found
+
+
+def kill_all_recording_into(data_dir: Path) -> None:
+    """SIGKILL CrossCoach and its ffmpeg runs (which have their own process group) at
+    once, like a power cut."""
+    for pid in processes_recording_into(data_dir):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from recorder_support import add_scenario, fill, small_disk, stage  # noqa: F401
 from sqlalchemy import select
@@ -49,8 +51,8 @@ def test_no_camera_or_microphone_on_this_machine(ctx, stage, cli):
 
 
 def test_unknown_sources_and_unreadable_files_are_refused_before_recording(ctx, stage, tmp_path):
-    with pytest.raises(UserError, match="must last more than 0 seconds"):
-        record_take(ctx, stage.scenario_key, seconds=0)
+    with pytest.raises(UserError, match="must last at least one second"):
+        record_take(ctx, stage.scenario_key, seconds=0.5)
     with pytest.raises(UserError, match="There is no scenario 'nope'"):
         record_take(ctx, "nope", seconds=1)
     with pytest.raises(UserError, match='"webcam" is not a recording source'):
@@ -125,7 +127,7 @@ def test_a_full_disk_stops_the_take_keeps_it_and_recovery_saves_it(small_disk, m
         with pytest.raises(UserError, match="The disk is full") as err:
             record_take(ctx, key, seconds=20)
         assert "nothing was lost" in err.value.message
-        assert "crosscoach recover" in err.value.hint
+        assert "restart CrossCoach" in err.value.hint
         [fragment] = ctx.paths.in_progress.glob("*.mp4")
         kept = probe(fragment)
         assert kept.video.duration >= 1.0 and kept.audio.duration >= 1.0
@@ -137,6 +139,10 @@ def test_a_full_disk_stops_the_take_keeps_it_and_recovery_saves_it(small_disk, m
         [take] = report.recovered
         assert take.recovered and take.duration_seconds >= 1.0
         assert probe(take.path).video.duration >= 1.0
+        # The message named the length of the take recovery stored, not what ffmpeg
+        # had encoded (its last fragment never reached the full disk).
+        announced = re.search(r"the ([\d.]+) s recorded so far", err.value.message)[1]
+        assert announced == f"{take.duration_seconds:.1f}"
     finally:
         ctx.close()
 

@@ -8,22 +8,28 @@ import math
 import os
 import signal
 import subprocess
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtMultimedia import QMediaPlayer
 from sqlalchemy import select
 
+from app.core.clock import utcnow
 from app.core.media import store_file
 from app.core.models import Assignment, Scenario
 from app.practice.assignments import AssignmentStatus
 from app.recorder.ffmpeg_tools import find_ffmpeg
+from app.recorder.finalize import UNRECOVERABLE
 from app.recorder.record import prepare_take
+from app.recorder.recovery import UNREADABLE
+from app.recorder.sidecar import Sidecar
 from app.recorder.take_check import BLACK, SILENT
 from app.scenarios.library import get_scenario, search_scenarios
+from app.ui import file_dialogs, tasks
 from app.ui.practice import device_check
 from app.ui.practice.device_check import DeviceCheckDialog, level_share, parse_level
+from app.ui.practice.home import UNSAVED_TAB
 from app.ui.practice.page import PracticePage, recovered_text
 from app.ui.practice.speech import CustomerVoice
 from app.ui.practice.submit_dialog import SubmitDialog
@@ -300,6 +306,7 @@ def test_a_take_killed_halfway_is_offered_as_recovered_at_start_up(ctx, rep, mak
     qtbot.waitUntil(lambda: recording.progress.seconds >= 3.0, timeout=WAIT_MS)
     os.kill(recording._proc.pid, signal.SIGKILL)  # a crash mid-take
     recording.wait()
+    recording.release()  # ... of the whole recorder: its lock is gone with it
     assert list(ctx.paths.in_progress.glob("*.mp4"))
 
     page = make_page()
@@ -323,8 +330,85 @@ def test_recovered_text_names_each_take():
         "“Breakfast” (kept 4.2 s). It is marked “recovered” in your takes."
     )
     assert recovered_text(RecoveryReport(), {}) == ""
-    broken = RecoveryReport(
-        set_aside=[{"take_id": "x", "reason": "r", "folder": "/d/unrecoverable"}]
+    broken = RecoveryReport(set_aside=[{"take_id": "x", "reason": "r"}])
+    assert recovered_text(broken, {}) == (
+        "One interrupted recording could not be saved as a take. It is kept on this "
+        "computer: see “Unsaved recordings”, where you can save a copy."
     )
-    assert "could not be repaired" in recovered_text(broken, {})
-    assert "/d/unrecoverable" in recovered_text(broken, {})
+    two = RecoveryReport(set_aside=[{"take_id": "x", "reason": "r"}] * 2)
+    assert recovered_text(two, {}).startswith("2 interrupted recordings could not be saved")
+
+
+def leave_unreadable(ctx, take_id: str, person_id: str | None, scenario_id: str, size: int):
+    """A recording no ffmpeg can read, as a crash could leave it (with its sidecar)."""
+    folder = ctx.paths.in_progress
+    data = os.urandom(size)
+    (folder / f"{take_id}.mp4").write_bytes(data)
+    if person_id is not None:
+        Sidecar(take_id, scenario_id, person_id, utcnow().isoformat(), "test", 10.0).write(folder)
+    return data
+
+
+def test_recordings_that_could_not_be_saved_are_listed_and_copied_out(
+    ctx, rep, make_profile, make_page, qtbot, monkeypatch, tmp_path
+):
+    sc = scenario(ctx)
+    mine = leave_unreadable(ctx, "mine", rep.id, sc.id, 2_500_000)
+    leave_unreadable(ctx, "nobodys", None, sc.id, 100_000)  # whose is unknown: shown
+    other = make_profile("Bo", "rep")
+    leave_unreadable(ctx, "bos", other.id, sc.id, 100_000)  # another rep's: not shown
+
+    page = make_page()
+    qtbot.waitUntil(lambda: page.banner.isVisible(), timeout=WAIT_MS)
+    assert "2 interrupted recordings could not be saved as takes" in page.banner_text.text()
+    assert page.banner_unsaved.isVisible() and not page.banner_open.isVisible()
+    qtbot.mouseClick(page.banner_unsaved, Qt.MouseButton.LeftButton)
+
+    home = page.home
+    assert home.mine.currentIndex() == UNSAVED_TAB and "(2)" in home.mine.tabText(UNSAVED_TAB)
+    table = home.unsaved
+    rows = {
+        table.item(r, 0).data(Qt.ItemDataRole.UserRole): [
+            table.item(r, c).text() for c in range(table.columnCount())
+        ]
+        for r in range(table.rowCount())
+    }
+    assert set(rows) == {"mine", "nobodys"}
+    title, when, size, why = rows["mine"]
+    assert why == UNREADABLE and title == sc.title and size == "2.5 MB"
+    assert str(ctx.paths.root) not in why  # no folder of ours in what the person reads
+    assert when == datetime.now().strftime("%d %b %Y, ") + when[-5:]
+    assert rows["nobodys"][0] == "Unknown scenario" and rows["nobodys"][2] == "0.1 MB"
+
+    # With the keyboard alone: the row, Enter, a file name without ".mp4".
+    asked = []
+    target = tmp_path / "for my trainer"
+    monkeypatch.setattr(file_dialogs, "ask_save_path", lambda *a: asked.append(a[1:]) or target)
+    table.setFocus()
+    table.selectRow(
+        next(
+            r
+            for r in range(table.rowCount())
+            if table.item(r, 0).data(Qt.ItemDataRole.UserRole) == "mine"
+        )
+    )
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Saved a copy" in home.unsaved_note.text(), timeout=WAIT_MS)
+    saved = target.with_name("for my trainer.mp4")
+    assert asked[0][0] == "Save a copy of the recording" and asked[0][2].endswith(".mp4")
+    assert saved.read_bytes() == mine and str(saved) in home.unsaved_note.text()
+    assert (ctx.paths.in_progress / UNRECOVERABLE / "mine.mp4").exists()  # a copy: still kept
+
+    # A folder that cannot be written: the error says so in plain words.
+    errors = []
+    monkeypatch.setattr(tasks, "show_error", lambda _parent, err: errors.append(err))
+    monkeypatch.setattr(file_dialogs, "ask_save_path", lambda *a: tmp_path / "gone" / "x.mp4")
+    qtbot.mouseClick(home.save_copy, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(errors), timeout=WAIT_MS)
+    assert "could not be saved as" in errors[0].message and "another folder" in errors[0].hint
+
+    # Tidied away by hand: nothing to list, no tab.
+    for path in (ctx.paths.in_progress / UNRECOVERABLE).iterdir():
+        path.unlink()
+    page.go_home()
+    assert not home.mine.isTabVisible(UNSAVED_TAB)

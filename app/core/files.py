@@ -80,6 +80,19 @@ def write_atomically(target: Path, data: bytes, *, overwrite: bool = True) -> bo
         tmp.unlink(missing_ok=True)
 
 
+def copy(source: Path, target: Path) -> Path:
+    """Copy a file to ``target`` durably: under a temporary name beside it, flushed,
+    then renamed (an existing ``target`` is replaced only by a complete copy)."""
+    source, target = Path(source), Path(target)
+    tmp = target.with_name(f".{target.name}.copying")
+    try:
+        shutil.copyfile(source, tmp)
+        commit(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
 def move(source: Path, target: Path) -> Path:
     """Move a file to another folder durably (a rename, or a copy across drives)."""
     source, target = Path(source), Path(target)
@@ -88,9 +101,7 @@ def move(source: Path, target: Path) -> Path:
     except OSError:
         if not source.exists():
             raise
-        tmp = target.with_name(f".{target.name}.moving")
-        shutil.copyfile(source, tmp)
-        commit(tmp, target)
+        copy(source, target)
         source.unlink()
         fsync_path(source.parent)
         return target

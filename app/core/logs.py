@@ -21,6 +21,7 @@ traceback alike.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import platform
 import re
@@ -146,10 +147,8 @@ def stop() -> None:
     handler = _current()
     if handler is not None:
         logging.getLogger().removeHandler(handler)
-        try:
+        with contextlib.suppress(OSError):  # a full disk loses the last lines, nothing else
             handler.close()
-        except OSError:
-            pass  # a full disk: the last lines are lost, never the command's own outcome
 
 
 def unexpected(err: BaseException) -> UserError:

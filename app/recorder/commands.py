@@ -18,6 +18,8 @@ import ffmpeg
 FRAGMENTED_MP4 = "+frag_keyframe+empty_moov+default_base_moof"
 FRAGMENT_MICROSECONDS = 500_000
 THREAD_QUEUE_SIZE = 1024
+# The sound of a looped file is put back on its timestamps past this gap (seconds).
+LOOP_GAP_SECONDS = 0.01
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,8 @@ class PreviewFormat:
         return self.width * self.height * 3  # bgr24
 
 
-def _encoder_options(enc: Encoding) -> dict:
+def _codec_options(enc: Encoding) -> dict:
+    """H.264 and AAC as every take is encoded (recorded, or re-encoded by recovery)."""
     return {
         "vcodec": "libx264",
         "preset": "veryfast",
@@ -72,6 +75,12 @@ def _encoder_options(enc: Encoding) -> dict:
         "acodec": "aac",
         "audio_bitrate": enc.audio_bitrate,
         "ar": 48000,
+    }
+
+
+def _encoder_options(enc: Encoding) -> dict:
+    return {
+        **_codec_options(enc),
         "movflags": FRAGMENTED_MP4,
         "frag_duration": FRAGMENT_MICROSECONDS,
         "flush_packets": 1,
@@ -92,7 +101,14 @@ def _streams(inputs: tuple[InputSpec, ...], enc: Encoding, fit_frame: bool):
             .filter("setsar", 1)
         )
     # Resample against the timestamps so a drifting device clock cannot desync the take.
-    audio = audio.filter("aresample", **{"async": 1})
+    resample = {"async": 1}
+    if any("stream_loop" in spec.options for spec in inputs if spec.audio):
+        # A looped file restarts after its longest stream (AAC's priming included), so
+        # every loop leaves a gap of a few tens of milliseconds. The picture fills it
+        # at once (the fps filter repeats a frame); the sound must too, not only once
+        # the gaps add up to ffmpeg's default 0.1 s, or it wanders up to 3 frames.
+        resample["min_hard_comp"] = LOOP_GAP_SECONDS
+    audio = audio.filter("aresample", **resample)
     return video, audio
 
 
@@ -144,9 +160,37 @@ def remux_command(exe: str, source: Path, target: Path, seconds: float | None = 
     )
 
 
-def packet_list_command(exe: str, path: Path) -> list[str]:
-    """Stream headers on stderr and one line per packet (no decoding) on stdout."""
-    out = ffmpeg.input(str(path)).output("pipe:1", c="copy", map="0", f="framecrc")
+def reencode_command(
+    exe: str, source: Path, target: Path, enc: Encoding, seconds: float | None = None
+) -> list[str]:
+    """A fresh H.264/AAC fast-start MP4 from whatever of ``source`` can be decoded.
+
+    Slower than :func:`remux_command`; recovery's second try when a copy fails.
+    Damaged packets are skipped rather than ending the run.
+    """
+    limit = {"t": f"{seconds:.3f}"} if seconds else {}
+    found = ffmpeg.input(str(source), fflags="+discardcorrupt+genpts", err_detect="ignore_err")
+    out = ffmpeg.output(
+        found["v:0"],
+        found["a:0?"],  # the sound if there is any
+        str(target),
+        movflags="+faststart",
+        f="mp4",
+        **_codec_options(enc),
+        **limit,
+    )
+    return out.global_args("-hide_banner", "-nostdin", "-loglevel", "error").compile(
+        cmd=exe, overwrite_output=True
+    )
+
+
+def packet_list_command(exe: str, path: Path, seconds: float | None = None) -> list[str]:
+    """Stream headers on stderr and one line per packet (no decoding) on stdout.
+
+    ``seconds`` lists only the packets a copy cut there keeps (see remux_command).
+    """
+    limit = {"t": f"{seconds:.3f}"} if seconds else {}
+    out = ffmpeg.input(str(path)).output("pipe:1", c="copy", map="0", f="framecrc", **limit)
     return out.global_args("-hide_banner", "-nostdin", "-nostats").compile(cmd=exe)
 
 

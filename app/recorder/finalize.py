@@ -3,15 +3,20 @@
 The order makes a crash at any point recoverable and never loses the take:
 
 1. remux the fragmented MP4 to a fast-start MP4 beside it (the fragment stays);
+   if that fails for any reason (ffmpeg killed, crashed or out of memory, a file
+   held by an antivirus, a damaged packet), re-encode it instead;
 2. probe it and move it into the content-addressed media store;
 3. write the Take row, whose id is the take id in the sidecar, then the take's
    record (``takes/<id>.json``, see app.core.rebuild);
-4. only then remove the fragment, the sidecar and the lock.
+4. only then remove the fragment and the sidecar.
 
-If the row cannot be written, the stored copy is removed again unless some
-row already refers to the same content, and the fragment stays for recovery.
-If CrossCoach dies between 3 and 4, recovery finds the row by its id and just
-tidies up.
+The caller holds the take's lock (app.recorder.sidecar) throughout, so no
+other process stores the same take meanwhile. If the row cannot be written,
+the stored copy is removed again unless some row already refers to the same
+content, and the fragment stays for recovery. If CrossCoach dies between 3
+and 4, recovery finds the row by its id and just tidies up. A take that
+cannot be made playable stays where recovery looks; only recovery, after its
+own tries, sets it aside in ``in-progress/unrecoverable/``, where it is listed.
 """
 
 from __future__ import annotations
@@ -27,25 +32,43 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.errors import DatabaseProblem, UserError
-from app.core.files import move
+from app.core.files import move, write_atomically
 from app.core.media import find_media, store_file
 from app.core.models import Scenario, Submission, Take
 from app.core.rebuild import keep_take_record, take_record
 from app.practice.rounds import count_round
 from app.recorder import commands
+from app.recorder.commands import Encoding
 from app.recorder.ffmpeg_tools import FfmpegInfo
+from app.recorder.presets import preset
 from app.recorder.probe import MediaInfo, ProbeError, probe
 from app.recorder.sidecar import Sidecar, remove_leftovers, sidecar_path
 
 UNRECOVERABLE = "unrecoverable"
+# Beside a set-aside recording: why it could not be saved (and that recovery has tried).
+WHY_SUFFIX = ".why.txt"
 # A fragmented MP4 with nothing but its header is about 1 KB.
 HEADER_ONLY_BYTES = 64 * 1024
 # Audio and video ending further apart than this are cut to the shorter one.
 END_DRIFT_TOLERANCE = 0.03
+# A take shorter than this (Stop pressed at once) is not kept and uses no attempt.
+MIN_TAKE_SECONDS = 1.0
 
 
 class UnreadableRecording(Exception):
     """Nothing playable could be got out of a recording."""
+
+
+class TooShort(Exception):
+    """The recording is playable but shorter than MIN_TAKE_SECONDS."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"{seconds:.1f} s")
+        self.seconds = seconds
+
+
+class KeptForRecovery(UserError):
+    """The recording is safe in in-progress/ but is not a take yet; recovery stores it."""
 
 
 @dataclass(frozen=True)
@@ -70,13 +93,27 @@ class TakeInfo:
         return data
 
 
-def disk_full(folder: Path, seconds: float | None) -> UserError:
+def disk_full(folder: Path, seconds: float | None) -> KeptForRecovery:
     kept = f"the {seconds:.1f} s recorded so far are" if seconds else "what was recorded is"
-    return UserError(
+    return KeptForRecovery(
         f"The disk is full: {kept} kept in {folder} and nothing was lost.",
-        "Free some disk space, then run: crosscoach recover (or restart CrossCoach) "
-        "to save it as a take.",
+        "Free some disk space, then restart CrossCoach to save it as a take.",
     )
+
+
+def stored_seconds(ffmpeg: FfmpegInfo, fragment: Path) -> float:
+    """How long the take :func:`store_take` makes of ``fragment`` will last (cut to its
+    shorter stream), found without writing anything. ProbeError if unreadable."""
+    media = probe(fragment, ffmpeg)
+    trim = _trim(media)
+    return probe(fragment, ffmpeg, seconds=trim).duration if trim else media.duration
+
+
+def _trim(media: MediaInfo) -> float | None:
+    """Where to cut a recording whose audio and video end apart (None: no cut needed)."""
+    if media.end_drift is not None and media.end_drift > END_DRIFT_TOLERANCE:
+        return min(media.video.end, media.audio.end) - media.start
+    return None
 
 
 def store_take(
@@ -93,8 +130,11 @@ def store_take(
 
     fragment = sidecar.fragment(folder)
     final = folder / f"{sidecar.take_id}.final.mp4"
+    encoding = preset(ctx.settings.get("recording_preset"))
     try:
-        info = _remux(ffmpeg, fragment, final)
+        info = _playable_copy(ffmpeg, fragment, final, encoding)
+        if info.duration < MIN_TAKE_SECONDS:
+            raise TooShort(info.duration)
         sha, stored = store_file(ctx.paths.media, final, move=True)
     except OSError as exc:
         final.unlink(missing_ok=True)
@@ -139,31 +179,65 @@ def store_take(
     return _info(take, ctx.paths.media, problem, path=stored)
 
 
-def _remux(ffmpeg: FfmpegInfo, fragment: Path, final: Path) -> MediaInfo:
-    """The fast-start copy, probed; UnreadableRecording when nothing playable is there."""
-    try:
-        before = probe(fragment, ffmpeg)
-    except ProbeError as exc:
-        raise UnreadableRecording(str(exc)) from exc
+def _playable_copy(ffmpeg: FfmpegInfo, fragment: Path, final: Path, enc: Encoding) -> MediaInfo:
+    """The fast-start copy, probed: remuxed, else re-encoded.
+
+    UnreadableRecording when neither gives a playable file; OSError(ENOSPC) when
+    the disk is full.
+    """
+    failures = []
+    for make in (_remux, _reencode):
+        try:
+            return make(ffmpeg, fragment, final, enc)
+        except UnreadableRecording as exc:
+            final.unlink(missing_ok=True)
+            failures.append(str(exc))
+    raise UnreadableRecording(failures[-1] if len(set(failures)) == 1 else "; ".join(failures))
+
+
+def _remux(ffmpeg: FfmpegInfo, fragment: Path, final: Path, _enc: Encoding) -> MediaInfo:
+    """Copy the packets (fast, lossless), cut to the shorter stream."""
+    before = _probe(fragment, ffmpeg)
     if before.video is None:
         raise UnreadableRecording(f"{fragment.name} has no picture")
-    trim = None
-    if before.end_drift is not None and before.end_drift > END_DRIFT_TOLERANCE:
-        trim = min(before.video.end, before.audio.end) - before.start
-    done = subprocess.run(
-        commands.remux_command(ffmpeg.path, fragment, final, trim),
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        log = done.stderr.decode("utf-8", "replace")
-        if "No space left" in log or "Disk quota" in log:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        raise UnreadableRecording(log.strip().splitlines()[-1] if log.strip() else "remux failed")
+    _run(commands.remux_command(ffmpeg.path, fragment, final, _trim(before)), "copying")
+    return _probe(final, ffmpeg)
+
+
+def _reencode(ffmpeg: FfmpegInfo, fragment: Path, final: Path, enc: Encoding) -> MediaInfo:
+    """Decode what can be decoded and encode it again (slow): reads what a copy cannot."""
     try:
-        return probe(final, ffmpeg)
+        trim = _trim(probe(fragment, ffmpeg))
+    except ProbeError:
+        trim = None  # damaged: take what decodes
+    _run(commands.reencode_command(ffmpeg.path, fragment, final, enc, trim), "re-encoding")
+    info = _probe(final, ffmpeg)
+    if info.video is None:
+        raise UnreadableRecording(f"{fragment.name} has no picture")
+    return info
+
+
+def _probe(path: Path, ffmpeg: FfmpegInfo) -> MediaInfo:
+    try:
+        return probe(path, ffmpeg)
     except ProbeError as exc:
         raise UnreadableRecording(str(exc)) from exc
+
+
+def _run(argv: list[str], doing: str) -> None:
+    """Run one ffmpeg to its end; UnreadableRecording in plain words when it fails."""
+    try:
+        done = subprocess.run(argv, capture_output=True, check=False)
+    except OSError as exc:
+        raise UnreadableRecording(f"ffmpeg could not be started for {doing} ({exc})") from exc
+    if done.returncode == 0:
+        return
+    log = done.stderr.decode("utf-8", "replace").strip()
+    if "No space left" in log or "Disk quota" in log:
+        raise OSError(errno.ENOSPC, "No space left on device")
+    if done.returncode < 0:
+        raise UnreadableRecording(f"ffmpeg was stopped while {doing} (signal {-done.returncode})")
+    raise UnreadableRecording(log.splitlines()[-1] if log else f"{doing} failed")
 
 
 def _discard_unreferenced(ctx, sha: str, stored: Path) -> None:
@@ -182,19 +256,25 @@ def _discard_unreferenced(ctx, sha: str, stored: Path) -> None:
         stored.unlink(missing_ok=True)
 
 
-def set_aside(folder: Path, take_id: str) -> Path:
-    """Move a take's files to ``in-progress/unrecoverable/``: never deleted."""
+def set_aside(folder: Path, take_id: str, reason: str, detail: str = "") -> Path:
+    """Move a take's files to ``in-progress/unrecoverable/``, with why: never deleted.
+
+    ``reason`` is plain words for the person; ``detail`` what ffmpeg said, for support.
+    """
     target = folder / UNRECOVERABLE
     target.mkdir(exist_ok=True)
     for path in (folder / f"{take_id}.mp4", sidecar_path(folder, take_id)):
         if path.exists():
             move(path, target / path.name)
-    (folder / f"{take_id}.lock").unlink(missing_ok=True)
+    why = f"{reason}\n{detail}".strip() + "\n"
+    write_atomically(target / f"{take_id}{WHY_SUFFIX}", why.encode("utf-8"))
     return target
 
 
 def discard_if_empty(folder: Path, take_id: str) -> bool:
-    """Remove a take that never got past its header (nothing recorded, nothing lost)."""
+    """Remove a take that never got past its header (nothing recorded, nothing lost).
+
+    The caller holds the take's lock."""
     fragment = folder / f"{take_id}.mp4"
     if fragment.exists() and fragment.stat().st_size > HEADER_ONLY_BYTES:
         return False

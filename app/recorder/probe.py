@@ -74,12 +74,15 @@ class MediaInfo:
         }
 
 
-def probe(path: Path, ffmpeg: FfmpegInfo | None = None) -> MediaInfo:
-    """Streams, durations and frame size of ``path``; ProbeError if unreadable."""
+def probe(path: Path, ffmpeg: FfmpegInfo | None = None, seconds: float | None = None) -> MediaInfo:
+    """Streams, durations and frame size of ``path``; ProbeError if unreadable.
+
+    ``seconds``: of a copy of ``path`` cut there, without writing the copy.
+    """
     exe = (ffmpeg or find_ffmpeg()).path
     try:
         done = subprocess.run(
-            commands.packet_list_command(exe, Path(path)),
+            commands.packet_list_command(exe, Path(path), seconds),
             capture_output=True,
             timeout=120,
             check=False,

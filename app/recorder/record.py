@@ -7,6 +7,7 @@ starts and returns a ``Recording`` (start/stop/preview, for the UI);
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Callable
 
@@ -17,14 +18,18 @@ from app.practice.rounds import can_record
 from app.recorder.devices import build_source, configured_source_spec, parse_source_spec
 from app.recorder.ffmpeg_tools import find_ffmpeg
 from app.recorder.finalize import (
+    MIN_TAKE_SECONDS,
+    KeptForRecovery,
     TakeInfo,
+    TooShort,
     UnreadableRecording,
     discard_if_empty,
     disk_full,
-    set_aside,
     store_take,
+    stored_seconds,
 )
 from app.recorder.presets import preset
+from app.recorder.probe import ProbeError
 from app.recorder.recording import (
     DISK_FULL,
     Progress,
@@ -32,8 +37,10 @@ from app.recorder.recording import (
     RecordingObserver,
     RecordingResult,
 )
-from app.recorder.sidecar import Sidecar
+from app.recorder.sidecar import Sidecar, remove_leftovers
 from app.scenarios.library import find_scenario
+
+log = logging.getLogger(__name__)
 
 
 def prepare_take(
@@ -53,8 +60,8 @@ def prepare_take(
     if assignment_id is None:
         assignment_id = plan.assignment_id
     seconds = longest if seconds is None else seconds
-    if seconds <= 0:
-        raise UserError("A take must last more than 0 seconds.", "Pass --seconds 1 or more.")
+    if seconds < MIN_TAKE_SECONDS:
+        raise UserError("A take must last at least one second.", "Pass --seconds 1 or more.")
     ffmpeg = find_ffmpeg()
     encoding = preset(ctx.settings.get("recording_preset"))
     spec_text = configured_source_spec(ctx.settings, source)
@@ -73,27 +80,60 @@ def prepare_take(
 
 
 def finish_take(ctx, recording: Recording, result: RecordingResult) -> TakeInfo:
-    """Store what was recorded; a UserError when nothing was, saying why."""
+    """Store what was recorded; a UserError when nothing was, saying why.
+
+    The take's lock, held since the recording started, is let go only here, once
+    the take is stored or left in in-progress/ for recovery.
+    """
+    try:
+        return _finish(ctx, recording, result)
+    finally:
+        recording.release()
+
+
+def _finish(ctx, recording: Recording, result: RecordingResult) -> TakeInfo:
     folder, take_id = ctx.paths.in_progress, result.sidecar.take_id
     if result.problem == DISK_FULL:
         # Nothing more fits, not even the finished copy: keep the fragment for recovery.
-        raise disk_full(folder, result.progress.seconds)
+        raise disk_full(folder, _kept_seconds(recording))
     try:
         return store_take(
             ctx, recording.ffmpeg, result.sidecar, recovered=False, problem=result.problem
         )
+    except TooShort as exc:
+        remove_leftovers(folder, take_id)
+        raise too_short(exc.seconds) from exc
     except UnreadableRecording as exc:
         why = result.problem or f"nothing playable was recorded ({exc})"
         if discard_if_empty(folder, take_id):
+            if result.stopped_by == "user":  # stopped before the first picture was written
+                raise too_short(result.progress.seconds) from exc
             raise UserError(
                 f"The recording did not start: {why}",
                 "Check the camera and microphone (crosscoach doctor), then try again.",
             ) from exc
-        kept = set_aside(folder, take_id)
-        raise UserError(
-            f"The recording could not be saved as a take: {why}",
-            f"The file is kept in {kept}.",
+        log.warning("take %s kept for recovery: %s", take_id, exc)  # ffmpeg's words, for support
+        raise KeptForRecovery(
+            "The recording could not be saved as a take yet.",
+            "Nothing is lost: it is kept, and CrossCoach tries again to save it the next "
+            "time it starts.",
         ) from exc
+
+
+def too_short(seconds: float) -> UserError:
+    return UserError(
+        f"The take lasted only {seconds:.1f} s, under one second, so it was not kept "
+        "and does not use an attempt.",
+        "Record again when you are ready.",
+    )
+
+
+def _kept_seconds(recording: Recording) -> float | None:
+    """How long the take recovery will store from the fragment on disk lasts."""
+    try:
+        return stored_seconds(recording.ffmpeg, recording.fragment)
+    except ProbeError:
+        return None
 
 
 def record_take(

@@ -23,7 +23,7 @@ from app.recorder import commands
 from app.recorder.commands import Encoding, PreviewFormat
 from app.recorder.devices import Source
 from app.recorder.ffmpeg_tools import FfmpegInfo
-from app.recorder.sidecar import Sidecar, TakeLock
+from app.recorder.sidecar import Sidecar, release_take_lock, remove_leftovers, take_lock
 
 STOP_GRACE_SECONDS = 5.0
 DEFAULT_PREVIEW = PreviewFormat()
@@ -153,7 +153,7 @@ class Recording:
         self.observer = observer or RecordingObserver()
         self.preview_format = preview
         self.fragment = sidecar.fragment(folder)
-        self._lock = TakeLock(folder, sidecar.take_id)
+        self._lock = take_lock(folder, sidecar.take_id)
         self._proc: subprocess.Popen | None = None
         self._threads: list[threading.Thread] = []
         self._log: collections.deque[str] = collections.deque(maxlen=60)
@@ -180,11 +180,17 @@ class Recording:
         )
 
     def start(self) -> None:
+        """Start ffmpeg. The take's lock is held from here until :meth:`release`."""
         argv = self.command()
-        self._lock.acquire()
+        if not self._lock.acquire():
+            raise RuntimeError(f"take {self.sidecar.take_id} is already being recorded")
         self.sidecar.write(self.folder)
-        # Windows: its own process group, so CTRL_BREAK reaches ffmpeg and not us.
-        flags = subprocess.CREATE_NEW_PROCESS_GROUP if sys.platform.startswith("win") else 0
+        # ffmpeg in its own process group: Ctrl+C, a closed terminal (SIGHUP, which
+        # ffmpeg 5 dies of) or Ctrl+Break reach only us, and we stop it cleanly with q.
+        if sys.platform.startswith("win"):
+            group = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+        else:
+            group = {"process_group": 0}
         self._started_at = time.monotonic()
         try:
             self._proc = subprocess.Popen(
@@ -192,10 +198,11 @@ class Recording:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE if self.preview_format else subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
-                creationflags=flags,
+                **group,
             )
         except OSError as exc:
-            self._lock.release()
+            remove_leftovers(self.folder, self.sidecar.take_id)  # nothing was recorded
+            self.release()
             raise UserError(
                 f"ffmpeg could not be started ({exc.strerror or exc}).",
                 "Run crosscoach doctor to check the ffmpeg installation.",
@@ -246,12 +253,15 @@ class Recording:
         for pipe in (proc.stdin, proc.stdout, proc.stderr):
             if pipe is not None:
                 pipe.close()
-        self._lock.release()
         self._result = self._conclude(proc.returncode)
         if self._result.problem:
             self.observer.error(self._result.problem)
         self.observer.finished(self._result)
         return self._result
+
+    def release(self) -> None:
+        """Let go of the take's lock: the take is stored, or left for recovery."""
+        release_take_lock(self._lock)
 
     # --- what the UI polls ----------------------------------------------------
 

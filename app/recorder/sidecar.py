@@ -2,19 +2,23 @@
 
 ``in-progress/<take-id>.mp4``   the fragmented MP4 ffmpeg is writing
 ``in-progress/<take-id>.json``  whose take it is (this sidecar)
-``in-progress/<take-id>.lock``  held locked by the recording process while it runs
+``in-progress/<take-id>.lock``  held locked by whoever records or stores the take
 
-Recovery treats a take whose lock it cannot take as still recording.
+The recording process holds the lock from the start of the take until the take
+is stored (or left for recovery); recovery takes the same lock before it touches
+a take, and leaves alone any take whose lock is busy. So one take is never
+stored twice, whichever windows or commands run at the same time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from app.core.files import write_atomically
+from app.core.locks import ExclusiveLock
 
 
 @dataclass(frozen=True)
@@ -51,47 +55,26 @@ def sidecar_path(folder: Path, take_id: str) -> Path:
 
 
 def remove_leftovers(folder: Path, take_id: str) -> None:
-    """The fragment, sidecar and lock of a take that is safely stored."""
-    for suffix in (".mp4", ".json", ".lock"):
+    """The fragment and sidecar of a take that is safely stored (or held nothing).
+
+    The caller holds the take's lock; :func:`release_take_lock` then removes that too.
+    """
+    for suffix in (".mp4", ".json"):
         (folder / f"{take_id}{suffix}").unlink(missing_ok=True)
 
 
-class TakeLock:
-    """An OS lock on ``<take-id>.lock``; the OS drops it if the process dies."""
-
-    def __init__(self, folder: Path, take_id: str):
-        self.path = folder / f"{take_id}.lock"
-        self._file = None
-
-    def acquire(self) -> bool:
-        handle = open(self.path, "a+b")  # noqa: SIM115 (held open while the take runs)
-        try:
-            if sys.platform.startswith("win"):
-                import msvcrt
-
-                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-            else:
-                import fcntl
-
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            return False
-        self._file = handle
-        return True
-
-    def release(self) -> None:
-        if self._file is not None:
-            self._file.close()  # closing drops the lock on every platform
-            self._file = None
+def take_lock(folder: Path, take_id: str) -> ExclusiveLock:
+    """The lock of one take; the operating system drops it if its process dies."""
+    return ExclusiveLock(folder / f"{take_id}.lock")
 
 
-def is_recording(folder: Path, take_id: str) -> bool:
-    """True while another process (or this one) holds the take's lock."""
-    lock = TakeLock(folder, take_id)
-    if not lock.path.exists():
-        return False
-    if lock.acquire():
-        lock.release()
-        return False
-    return True
+def release_take_lock(lock: ExclusiveLock) -> None:
+    """Let go of a take's lock, and remove the lock file once the take's files are gone.
+
+    (Removed only after the release: Windows cannot delete a file that is held open.)
+    """
+    lock.release()
+    folder, take_id = lock.path.parent, lock.path.stem
+    if not any((folder / f"{take_id}{suffix}").exists() for suffix in (".mp4", ".json")):
+        with contextlib.suppress(OSError):
+            lock.path.unlink(missing_ok=True)

@@ -122,11 +122,15 @@ class _Take:
                 recording.stop()
             result = recording.wait()
             if self.abandoned:
+                recording.release()  # left in in-progress/ for recovery
                 self.busy = False
                 return
             reports.saving.emit()
-            take = finish_take(ctx, recording, result)
+            take = finish_take(ctx, recording, result)  # lets go of the take's lock
         except BaseException as err:  # noqa: BLE001 - every failure reaches the user
+            started = self.current()
+            if started is not None:
+                started.release()
             self.busy = False
             reports.failed.emit(*user_error_text(err))
             return

@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
 
 from app.core.models import SubmissionStatus
 from app.practice.assignments import AssignmentStatus, RepAssignment
+from app.recorder.recovery import UnsavedRecording
 from app.review.decisions import SubmissionFeedback
 from app.scenarios.library import ScenarioRow
 from app.ui.icons import set_icon
 from app.ui.practice.feedback import SUBMISSION_WORDS, points_text
 from app.ui.review.queue_model import STATUS_COLOR
+from app.ui.sync.wording import megabytes
 from app.ui.theme import ERROR_COLOR, current_scheme
 from app.ui.widgets import EmptyState
 
@@ -38,6 +40,9 @@ STATUS_WORDS = {
     AssignmentStatus.RETAKE_REQUESTED: "Retake requested",
     AssignmentStatus.APPROVED: "Approved",
 }
+
+
+UNSAVED_TAB = 2  # after My assignments and My submissions
 
 
 def due_text(due: date | None, overdue: bool) -> str:
@@ -78,10 +83,13 @@ def _stacked(table: QTableWidget, empty: EmptyState) -> QStackedWidget:
 
 class PracticeHome(QWidget):
     """Emits ``open_scenario(scenario id)`` when the rep opens an assignment or a scenario,
-    ``open_feedback(submission id)`` when they open a submission's feedback."""
+    ``open_feedback(submission id)`` when they open a submission's feedback,
+    ``save_unsaved(take id)`` when they ask for a copy of a recording that could not
+    be saved as a take."""
 
     open_scenario = Signal(str)
     open_feedback = Signal(str)
+    save_unsaved = Signal(str)
     device_check_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
@@ -128,6 +136,8 @@ class PracticeHome(QWidget):
         fit_text(self.no_submissions)
         self.submissions_stack = _stacked(self.submissions, self.no_submissions)
         self.mine.addTab(self.submissions_stack, "My submissions")
+        self.mine.addTab(self._unsaved_panel(), "Unsaved recordings")
+        self.mine.setTabVisible(UNSAVED_TAB, False)
         split.addWidget(self.mine)
 
         free = QWidget()
@@ -164,6 +174,42 @@ class PracticeHome(QWidget):
         )
         find = QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def _unsaved_panel(self) -> QWidget:
+        """Recordings that could not be saved as takes: listed, with a way to copy them out."""
+        panel = QWidget()
+        box = QVBoxLayout(panel)
+        box.setContentsMargins(0, 8, 0, 0)
+        intro = QLabel(
+            "These recordings could not be saved as takes, even after CrossCoach tried "
+            "again. They stay on this computer: save a copy to keep one, or to send it to "
+            "your trainer or IT contact.",
+            objectName="hint",
+        )
+        intro.setWordWrap(True)
+        box.addWidget(intro)
+        self.unsaved = _table(["Scenario", "Recorded", "Size", "Why it was not saved"])
+        self.unsaved.setObjectName("unsavedRecordings")
+        header = self.unsaved.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.unsaved.setWordWrap(False)  # one line a recording; the whole reason on hover
+        self.unsaved.itemSelectionChanged.connect(
+            lambda: self.save_copy.setEnabled(bool(self.unsaved.selectedItems()))
+        )
+        self.unsaved.itemActivated.connect(lambda item: self._save_row(item.row()))
+        box.addWidget(self.unsaved, 1)
+        row = QHBoxLayout()
+        self.unsaved_note = QLabel(objectName="hint")
+        self.unsaved_note.setWordWrap(True)
+        self.save_copy = QPushButton("Save a copy…", objectName="saveCopy")
+        self.save_copy.setToolTip("Copy the selected recording to a folder you choose")
+        self.save_copy.setEnabled(False)
+        self.save_copy.clicked.connect(lambda: self._save_row(self.unsaved.currentRow()))
+        row.addWidget(self.unsaved_note, 1)
+        row.addWidget(self.save_copy)
+        box.addLayout(row)
+        return panel
 
     # --- filling ------------------------------------------------------------------
 
@@ -230,6 +276,39 @@ class PracticeHome(QWidget):
                 table.setItem(i, col, item)
         self.submissions_stack.setCurrentIndex(0 if rows else 1)
         self.mine.setTabText(1, f"My submissions ({len(rows)})" if rows else "My submissions")
+
+    def show_unsaved(self, rows: list[tuple[UnsavedRecording, str]]) -> None:
+        """Recordings that could not be saved (newest first), each with its scenario's
+        title; the tab shows only when there are some."""
+        table = self.unsaved
+        table.setRowCount(len(rows))
+        for i, (r, title) in enumerate(rows):
+            cells = [
+                title,
+                r.recorded_at.astimezone().strftime("%d %b %Y, %H:%M"),
+                megabytes(r.size_bytes),
+                r.reason,
+            ]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, r.take_id)
+                item.setToolTip(r.reason)
+                table.setItem(i, col, item)
+        if rows and table.currentRow() < 0:
+            table.selectRow(0)
+        self.save_copy.setEnabled(bool(rows))
+        self.mine.setTabVisible(UNSAVED_TAB, bool(rows))
+        self.mine.setTabText(UNSAVED_TAB, f"Unsaved recordings ({len(rows)})")
+
+    def show_unsaved_tab(self) -> None:
+        if self.mine.isTabVisible(UNSAVED_TAB):
+            self.mine.setCurrentIndex(UNSAVED_TAB)
+            self.unsaved.setFocus()
+
+    def _save_row(self, row: int) -> None:
+        item = self.unsaved.item(row, 0)
+        if item is not None:
+            self.save_unsaved.emit(item.data(Qt.ItemDataRole.UserRole))
 
     def show_scenarios(self, rows: list[ScenarioRow], search: str) -> None:
         table = self.scenarios

@@ -27,9 +27,16 @@ from app.practice.assignments import list_assignments
 from app.practice.rounds import can_record
 from app.practice.submit import submit_take
 from app.practice.takes import TakeInfo, recheck_take, takes_visible_to
-from app.recorder.recovery import RecoveryReport, recover_in_progress
+from app.recorder.recovery import (
+    RecoveryReport,
+    UnsavedRecording,
+    list_unsaved,
+    recover_in_progress,
+    save_copy,
+)
 from app.review.decisions import SubmissionFeedback, rep_feedback
 from app.scenarios.library import ScenarioDetail, get_scenario, search_scenarios
+from app.ui import file_dialogs
 from app.ui.icons import set_icon
 from app.ui.pages.base import Page, PageSpec
 from app.ui.practice import dialogs
@@ -89,11 +96,16 @@ def recovered_text(report: RecoveryReport, titles: dict[str, str]) -> str:
             f"We found {len(parts)} recordings that were interrupted and saved them as takes: "
             f"{', '.join(parts)}. They are marked “recovered” in your takes."
         )
-    if report.set_aside:
-        folder = report.set_aside[0]["folder"]
+    if len(report.set_aside) == 1:
         text += (
-            f" {len(report.set_aside)} interrupted recording(s) could not be repaired; "
-            f"they are kept, untouched, in {folder}."
+            " One interrupted recording could not be saved as a take. It is kept on this "
+            "computer: see “Unsaved recordings”, where you can save a copy."
+        )
+    elif report.set_aside:
+        text += (
+            f" {len(report.set_aside)} interrupted recordings could not be saved as takes. "
+            "They are kept on this computer: see “Unsaved recordings”, where you can save "
+            "a copy."
         )
     return text.strip()
 
@@ -126,14 +138,18 @@ class PracticePage(Page):
         self.banner_text = QLabel()
         self.banner_text.setWordWrap(True)
         self.banner_open = QPushButton("Show it")
+        self.banner_unsaved = QPushButton("Show unsaved")
         self.banner_close = QPushButton("Dismiss")
         self.banner_open.clicked.connect(self._open_recovered)
+        self.banner_unsaved.clicked.connect(self._open_unsaved)
         self.banner_close.clicked.connect(self.banner.hide)
         row.addWidget(self.banner_text, 1)
         row.addWidget(self.banner_open)
+        row.addWidget(self.banner_unsaved)
         row.addWidget(self.banner_close)
         self.banner.hide()
         self.recovered: list = []
+        self.unsaved: list[UnsavedRecording] = []  # the rep's, as listed on the home screen
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -148,6 +164,7 @@ class PracticePage(Page):
         self.home.open_scenario.connect(self.open_scenario)
         self.home.device_check_requested.connect(self.open_device_check)
         self.home.open_feedback.connect(self.open_feedback)
+        self.home.save_unsaved.connect(self.save_unsaved_copy)
         self.feedback_screen.back_requested.connect(self.go_home)
         self.feedback_screen.view.retake_requested.connect(self.record_retake)
         self._search_timer = typing_pause_timer(self, self.refresh_scenarios)
@@ -208,6 +225,45 @@ class PracticePage(Page):
         reviewed = frozenset(f.submission_id for f in mine if has_feedback(f))
         self.home.show_assignments(rows, reviewed)
         self.home.show_submissions(mine)
+        self.refresh_unsaved()
+
+    def refresh_unsaved(self) -> None:
+        """The recordings of this rep (or of nobody known) that could not be saved."""
+        profile = self.state.profile
+        self.unsaved = [
+            r
+            for r in list_unsaved(self.ctx.paths.in_progress)
+            if profile is None or r.person_id in (None, profile.id)
+        ]
+        titles = self._titles()
+        self.home.show_unsaved(
+            [(r, titles.get(r.scenario_id, "Unknown scenario")) for r in self.unsaved]
+        )
+
+    def _titles(self) -> dict[str, str]:
+        with self.ctx.session() as s:
+            return {r.id: r.title for r in search_scenarios(s)}
+
+    def save_unsaved_copy(self, take_id: str) -> None:
+        """Ask where, then copy the recording there in the background."""
+        recording = next((r for r in self.unsaved if r.take_id == take_id), None)
+        if recording is None:
+            return
+        suggested = f"CrossCoach recording {recording.recorded_at.astimezone():%Y-%m-%d %H%M}.mp4"
+        target = file_dialogs.ask_save_path(
+            self, "Save a copy of the recording", "Video (*.mp4)", suggested
+        )
+        if target is None:
+            return
+        if target.suffix.lower() != ".mp4" and not target.exists():
+            target = target.with_name(target.name + ".mp4")
+        self.home.unsaved_note.setText("")
+        BackgroundTask(
+            self,
+            "Saving a copy…",
+            lambda: save_copy(recording, target),
+            lambda saved: self.home.unsaved_note.setText(f"Saved a copy as {saved}."),
+        )
 
     def reload(self) -> None:
         """Show what a sync brought: the lists, and the feedback on screen if it changed."""
@@ -407,15 +463,22 @@ class PracticePage(Page):
     def show_recovered(self, report: RecoveryReport) -> None:
         profile = self.state.profile
         mine = [t for t in report.recovered if profile is None or t.person_id == profile.id]
-        with self.ctx.session() as s:
-            titles = {r.id: r.title for r in search_scenarios(s)}
-        text = recovered_text(RecoveryReport(recovered=mine, set_aside=report.set_aside), titles)
+        self.refresh_unsaved()
+        listed = {r.take_id for r in self.unsaved}
+        aside = [item for item in report.set_aside if item["take_id"] in listed]
+        text = recovered_text(RecoveryReport(recovered=mine, set_aside=aside), self._titles())
         if not text:
             return
         self.recovered = mine
         self.banner_text.setText(text)
         self.banner_open.setVisible(bool(mine))
+        self.banner_unsaved.setVisible(bool(aside))
         self.banner.show()
+
+    def _open_unsaved(self) -> None:
+        self.banner.hide()
+        self.go_home()
+        self.home.show_unsaved_tab()
 
     def _open_recovered(self) -> None:
         if not self.recovered or self.controller.busy:

@@ -118,9 +118,11 @@ class ReplayView(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(lambda: self._selection_changed())
         side.addWidget(self.table, 1)
-        side.addWidget(
-            QLabel("Takes stay private on this computer until you submit one.", objectName="hint")
+        private = QLabel(
+            "Takes stay private on this computer until you submit one.", objectName="hint"
         )
+        private.setWordWrap(True)  # else its one line sets the page's width (too wide at 1024)
+        side.addWidget(private)
         buttons = QHBoxLayout()
         self.retake_button = QPushButton("Retake")
         set_icon(self.retake_button, "record")
