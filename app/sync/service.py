@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -28,6 +27,7 @@ from app.core.backups import REREAD_OWN
 from app.core.clock import utcnow
 from app.core.db import Database
 from app.core.errors import UserError
+from app.core.locks import ExclusiveLock, LockBusy
 from app.core.models import LocalState
 from app.core.settings import Settings
 from app.sync import state
@@ -394,37 +394,14 @@ def one_sync_at_a_time(data_root: Path) -> Iterator[None]:
 
     An OS file lock: it goes away with the process, even one that was killed.
     """
-    with open(data_root / "sync.lock", "a+b") as handle:
-        try:
-            _lock(handle.fileno())
-        except OSError:
-            raise UserError(
-                "A sync is already running on this device.",
-                "Wait for it to finish; its result shows when it is done.",
-            ) from None
-        try:
+    try:
+        with ExclusiveLock(data_root / "sync.lock"):
             yield
-        finally:
-            _unlock(handle.fileno())
-
-
-if os.name == "nt":
-    import msvcrt
-
-    def _lock(fd: int) -> None:
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-
-    def _unlock(fd: int) -> None:
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _lock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
+    except LockBusy:
+        raise UserError(
+            "A sync is already running on this device.",
+            "Wait for it to finish; its result shows when it is done.",
+        ) from None
 
 
 def _plain_os_error(exc: OSError, spec: str) -> UserError:
