@@ -101,11 +101,15 @@ class WrappedText(QLabel):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        self.setMinimumHeight(self.heightForWidth(self.width()))
+        self._fit()
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
         super().setText(text)
-        self.setMinimumHeight(self.heightForWidth(self.width()) if self.width() > 1 else 0)
+        self._fit()
+
+    def _fit(self) -> None:
+        # heightForWidth is -1 for an empty label (and meaningless before a first layout)
+        self.setMinimumHeight(max(self.heightForWidth(self.width()), 0) if self.width() > 1 else 0)
 
 
 class RemoteForm(QWidget):
