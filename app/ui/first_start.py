@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import UserError
 from app.core.models import Role
 from app.core.profiles import Profile, create_profile, list_profiles
+from app.sync.onboarding import Team
 from app.ui.icons import set_icon
 from app.ui.state import AppState
 from app.ui.sync.join import JoinTeamDialog
@@ -118,6 +119,7 @@ class FirstStartDialog(QDialog):
     def __init__(self, state: AppState, parent: QWidget | None = None):
         super().__init__(parent)
         self.state = state
+        self.join_dialog: JoinTeamDialog | None = None
         self.setObjectName("firstStart")
         self.setWindowTitle("Welcome to CrossCoach")
         layout = QVBoxLayout(self)
@@ -195,10 +197,13 @@ class FirstStartDialog(QDialog):
         self.new_group.setTitle("I am new here" if people else "About you")
 
     def _join(self) -> None:
-        dialog = JoinTeamDialog(self.state, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.team is None:
-            return
-        team = dialog.team
+        """Open the join dialog (window-modal, without a nested event loop: joining
+        runs in a worker and reports back); ``_joined`` shows the team afterwards."""
+        self.join_dialog = JoinTeamDialog(self.state, self)
+        self.join_dialog.joined.connect(self._joined)
+        self.join_dialog.open()
+
+    def _joined(self, team: Team) -> None:
         self.join_button.setEnabled(False)
         self.existing_group.setTitle("Pick yourself from your team")
         self._show_people(team.people, team.me)

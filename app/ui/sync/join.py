@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from app.core.errors import UserError
@@ -14,7 +15,10 @@ from app.ui.tasks import BackgroundTask
 
 
 class JoinTeamDialog(QDialog):
-    """Ask where the team meets, connect, fetch the team; ``team`` holds the result."""
+    """Ask where the team meets, connect, fetch the team; ``team`` holds the result,
+    also announced by ``joined`` just before the dialog closes."""
+
+    joined = Signal(object)  # Team
 
     def __init__(self, state: AppState, parent: QWidget | None = None):
         super().__init__(parent)
@@ -66,4 +70,5 @@ class JoinTeamDialog(QDialog):
     def _joined(self, team: Team) -> None:
         self.team = team
         self.state.sync.remote_changed()
+        self.joined.emit(team)
         self.accept()
