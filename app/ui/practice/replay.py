@@ -118,9 +118,10 @@ class ReplayView(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(lambda: self._selection_changed())
         side.addWidget(self.table, 1)
-        side.addWidget(
-            QLabel("Takes stay private on this computer until you submit one.", objectName="hint")
-        )
+        private = QLabel("Takes stay private on this computer until you submit one.")
+        private.setObjectName("hint")
+        private.setWordWrap(True)  # unwrapped, it alone made the window too wide for 1024 px
+        side.addWidget(private)
         buttons = QHBoxLayout()
         self.retake_button = QPushButton("Retake")
         set_icon(self.retake_button, "record")
