@@ -163,7 +163,7 @@ def test_a_rep_joins_the_team_database_and_his_take_comes_back_as_a_top_video(
     joined(qtbot, first)
     assert roster(first) == ["Mia (manager)", "Rob (rep, North)", "Tina (trainer)"]
     assert first.existing.currentItem().text() == "Rob (rep, North)"  # the login names him
-    assert first.use_existing.text() == "Continue as Rob"
+    assert first.use_existing.text() == "Continue as Rob" and first.use_existing.isDefault()
     assert not first.new_group.isVisible() and not first.join_button.isEnabled()
     qtbot.mouseClick(first.use_existing, Qt.MouseButton.LeftButton)
     assert first.result() == FirstStartDialog.DialogCode.Accepted
@@ -250,23 +250,32 @@ def test_joining_a_shared_folder_lists_the_team_and_a_new_person_makes_their_pro
     join(qtbot, first, folder_form(office.share))
     joined(qtbot, first)
     assert roster(first) == ["Rob (rep, North)", "Tina (trainer)"]
-    assert first.existing.currentItem() is None and not first.use_existing.isEnabled()
     assert first.existing_group.title() == "Pick yourself from your team"
     assert first.new_group.isVisible() and first.new_group.title() == "I am new here"
+    assert first.focusWidget() is first.existing  # the keyboard goes on from the list
     first.existing.setCurrentRow(0)
-    qtbot.mouseClick(first.use_existing, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(first.existing, Qt.Key.Key_Return)  # Enter picks the person
     assert first.result() == FirstStartDialog.DialogCode.Accepted
     assert first.state.profile.id == rob
     assert first.state.ctx.settings.get("remote") == f"folder:{office.share.resolve()}"
 
-    # Nina is new: she joins, then makes her own rep profile under "I am new here".
+    # Nina is new: she joins with the keyboard alone, then makes her own rep profile
+    # under "I am new here".
     first = fresh_app("nina")
-    join(qtbot, first, folder_form(office.share))
+    first.join_button.setFocus()
+    qtbot.keyClick(first.join_button, Qt.Key.Key_Space)
+    dialog = first.join_dialog
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert dialog.focusWidget() is dialog.form.mode
+    qtbot.keyClick(dialog.form.mode, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.form.folder
+    qtbot.keyClicks(dialog.form.folder, str(office.share))
+    qtbot.keyClick(dialog.form.folder, Qt.Key.Key_Return)  # Enter joins
     joined(qtbot, first)
     assert "Nina" not in " ".join(roster(first))
     qtbot.keyClicks(first.form.name, "Nina")
     assert first.form.role.currentData() == "rep"
-    qtbot.mouseClick(first.create_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(first.form.name, Qt.Key.Key_Return)  # Enter creates the profile
     assert first.result() == FirstStartDialog.DialogCode.Accepted
     state = first.state
     assert state.profile.name == "Nina"
@@ -369,8 +378,8 @@ def test_a_manager_adds_a_member_who_then_joins_as_themself(
         qtbot.mouseClick(section.members_button, Qt.MouseButton.LeftButton)
         dialog = section.member_dialog
         assert dialog.isVisible()
-        dialog.person.setCurrentIndex(dialog.person.findData("new"))
-        assert dialog.name.isEnabled()
+        assert dialog.person.currentData() == "new"  # the usual case comes first
+        assert dialog.name.isEnabled() and dialog.focusWidget() is dialog.name
         qtbot.keyClicks(dialog.name, "Nora Lind")
         assert dialog.login.text() == "nora_lind"  # suggested from the name
         dialog.role.setCurrentIndex(dialog.role.findData("trainer"))

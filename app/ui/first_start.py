@@ -65,6 +65,8 @@ class NewProfileForm(QWidget):
         form.addRow("Name", name_box)
         form.addRow("Role", self.role)
         form.addRow("Team", self.team)
+        for field, label in ((self.name, "Name"), (self.role, "Role"), (self.team, "Team")):
+            field.setAccessibleName(label)  # the Name row holds a layout: no label buddy
         self.name.textChanged.connect(lambda _t: self.name_error.show_message(""))
 
     def create(self, state: AppState) -> Profile | None:
@@ -154,7 +156,8 @@ class FirstStartDialog(QDialog):
         self.existing.setAccessibleName("Profiles")
         self.existing.setMaximumHeight(160)
         self.use_existing = QPushButton("Continue as selected")
-        self.existing.itemDoubleClicked.connect(lambda _i: self._continue_existing())
+        # Enter or a double click (a single one where the system says so) picks the person.
+        self.existing.itemActivated.connect(lambda _i: self._continue_existing())
         self.use_existing.clicked.connect(self._continue_existing)
         self.existing.currentItemChanged.connect(
             lambda cur, _prev: self.use_existing.setEnabled(cur is not None)
@@ -199,9 +202,9 @@ class FirstStartDialog(QDialog):
     def _join(self) -> None:
         """Open the join dialog (window-modal, without a nested event loop: joining
         runs in a worker and reports back); ``_joined`` shows the team afterwards."""
-        self.join_dialog = JoinTeamDialog(self.state, self)
-        self.join_dialog.joined.connect(self._joined)
-        self.join_dialog.open()
+        dialog = self.join_dialog = JoinTeamDialog(self.state, self)
+        dialog.accepted.connect(lambda: self._joined(dialog.team))
+        dialog.open()
 
     def _joined(self, team: Team) -> None:
         self.join_button.setEnabled(False)
@@ -220,6 +223,7 @@ class FirstStartDialog(QDialog):
                 "You joined the team. Pick yourself from the list, or, if you are new, "
                 "make your profile below."
             )
+            self.existing.setFocus()  # the join button had it; a keyboard goes on from here
         # In a team database the manager adds people; a profile made here could not be sent.
         self.new_group.setVisible(not team.database)
         self.create_button.setVisible(not team.database)

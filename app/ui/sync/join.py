@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from app.core.errors import UserError
@@ -15,10 +14,7 @@ from app.ui.tasks import BackgroundTask
 
 
 class JoinTeamDialog(QDialog):
-    """Ask where the team meets, connect, fetch the team; ``team`` holds the result,
-    also announced by ``joined`` just before the dialog closes."""
-
-    joined = Signal(object)  # Team
+    """Ask where the team meets, connect, fetch the team; ``team`` holds the result."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None):
         super().__init__(parent)
@@ -37,7 +33,7 @@ class JoinTeamDialog(QDialog):
                 objectName="hint",
             )
         )
-        self.form = RemoteForm(allow_none=False)
+        self.form = RemoteForm(allow_none=False, joining=True)
         layout.addWidget(self.form)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -70,5 +66,4 @@ class JoinTeamDialog(QDialog):
     def _joined(self, team: Team) -> None:
         self.team = team
         self.state.sync.remote_changed()
-        self.joined.emit(team)
         self.accept()

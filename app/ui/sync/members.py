@@ -27,6 +27,7 @@ from app.sync.credentials import with_password
 from app.sync.postgres import add_member
 from app.ui.errors import show_error
 from app.ui.first_start import ROLE_LABELS
+from app.ui.icons import set_icon
 from app.ui.state import AppState
 from app.ui.sync.forms import WrappedText
 from app.ui.tasks import BackgroundTask
@@ -91,13 +92,17 @@ class AddMemberDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add to the team")
+        self.add_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.add_button.setText("Add to the team")
+        set_icon(self.add_button, "user")
         self.buttons.accepted.connect(self.add)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        self.person.setCurrentIndex(self.person.findData(NEW_PERSON))  # the usual case
         self.person.currentIndexChanged.connect(self._person_changed)
         self.name.textEdited.connect(lambda text: self.login.setText(suggested_login(text)))
         self._person_changed()
+        self.name.setFocus()
 
     def _new(self) -> bool:
         return self.person.currentData() == NEW_PERSON
