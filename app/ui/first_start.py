@@ -227,6 +227,17 @@ class FirstStartDialog(QDialog):
         # In a team database the manager adds people; a profile made here could not be sent.
         self.new_group.setVisible(not team.database)
         self.create_button.setVisible(not team.database)
+        self._fit_on_screen()
+
+    def _fit_on_screen(self) -> None:
+        """Grow to show the team, and stay whole on the screen (it grew downwards)."""
+        self.layout().activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+        area = self.screen().availableGeometry()
+        frame = self.frameGeometry()
+        x = min(frame.x(), area.right() + 1 - frame.width())
+        y = min(frame.y(), area.bottom() + 1 - frame.height())
+        self.move(max(area.left(), x), max(area.top(), y))
 
     def _create(self) -> None:
         if self.form.create(self.state):
