@@ -389,3 +389,69 @@ def test_without_a_keyring_the_password_is_not_stored_and_the_page_says_what_to_
     qtbot.waitUntil(lambda: "NOT stored" in section.result.text(), timeout=SYNC_TIMEOUT)
     assert "PGPASSWORD" in section.result.text()
     assert "typed" not in window.state.ctx.settings.path.read_text()
+
+
+# --- what the team refused ---------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_a_change_the_team_refuses_is_counted_in_the_status_and_explained_in_the_details(
+    empty_pg, make_device, tmp_path, clips, qtbot
+):
+    from sync_support import Office
+
+    from app.core.profiles import find_profile
+
+    office = Office("postgres", make_device, tmp_path, empty_pg)
+    mia_laptop = office.device("mia-laptop", "Mia")
+    mia = office.add(mia_laptop, "Mia", "manager")
+    tina = office.add(mia_laptop, "Tina", "trainer", by=mia)
+    rob = office.add(mia_laptop, "Rob", "rep", by=mia)
+    mia_laptop.sync()
+    tina_laptop = office.device("tina-laptop", "Tina")
+    tina_laptop.sync()
+    scenario = tina_laptop.make_catalogue(tina)
+    tina_laptop.sync()
+    rob_laptop = office.device("rob-laptop", "Rob")
+    rob_laptop.sync()
+    sub = rob_laptop.submit(rob, scenario, clips[0])
+    rob_laptop.review(rob, sub, 100, "I am great")  # a rep's review of his own take
+    rob_laptop.comment(rob, sub, 0.5, "My own comment")
+
+    state = AppState(rob_laptop.ctx)
+    with rob_laptop.session() as s:
+        state.use_profile(find_profile(s, rob))
+    window = MainWindow(state)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        wait_idle(qtbot, window)
+        window.sync_status.sync_now_action.trigger()
+        qtbot.waitUntil(lambda: not window.sync_status.text().startswith("Syncing"),
+                        timeout=SYNC_TIMEOUT)  # fmt: skip
+        wait_idle(qtbot, window)
+        assert window.sync_status.text() == "Synced just now · 1 change set aside"
+        report = window.state.sync.view().report
+        assert [i["where"] for i in report.set_aside] == ["sent"]
+        assert report.records_up == 2  # the submission and the comment went out
+
+        qtbot.mouseClick(window.sync_status, Qt.MouseButton.LeftButton)
+        details = window.sync_status.details
+        assert details.isVisible() and details.set_aside.isVisible()
+        lines = details.set_aside.text().splitlines()
+        assert lines[0] == "Not applied or not sent:"
+        assert len(lines) == 2 and "review" in lines[1].lower()
+        assert lines[1].endswith(": only trainers and managers write reviews")
+        rows = {
+            details.rows.itemAtPosition(n, 0).widget().text(): details.rows.itemAtPosition(n, 1)
+            .widget()
+            .text()
+            for n in range(details.rows.rowCount())
+            if details.rows.itemAtPosition(n, 0)
+        }
+        assert rows["Set aside"] == "1 change, tried again at every sync"
+        assert not details.problem.isVisible()
+        details.hide()
+    finally:
+        state.sync.shutdown()
+        window.close()

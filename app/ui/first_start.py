@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import UserError
 from app.core.models import Role
 from app.core.profiles import Profile, create_profile, list_profiles
+from app.sync.onboarding import Team
 from app.ui.icons import set_icon
 from app.ui.state import AppState
 from app.ui.sync.join import JoinTeamDialog
@@ -64,6 +65,8 @@ class NewProfileForm(QWidget):
         form.addRow("Name", name_box)
         form.addRow("Role", self.role)
         form.addRow("Team", self.team)
+        for field, label in ((self.name, "Name"), (self.role, "Role"), (self.team, "Team")):
+            field.setAccessibleName(label)  # the Name row holds a layout: no label buddy
         self.name.textChanged.connect(lambda _t: self.name_error.show_message(""))
 
     def create(self, state: AppState) -> Profile | None:
@@ -118,6 +121,7 @@ class FirstStartDialog(QDialog):
     def __init__(self, state: AppState, parent: QWidget | None = None):
         super().__init__(parent)
         self.state = state
+        self.join_dialog: JoinTeamDialog | None = None
         self.setObjectName("firstStart")
         self.setWindowTitle("Welcome to CrossCoach")
         layout = QVBoxLayout(self)
@@ -152,7 +156,8 @@ class FirstStartDialog(QDialog):
         self.existing.setAccessibleName("Profiles")
         self.existing.setMaximumHeight(160)
         self.use_existing = QPushButton("Continue as selected")
-        self.existing.itemDoubleClicked.connect(lambda _i: self._continue_existing())
+        # Enter or a double click (a single one where the system says so) picks the person.
+        self.existing.itemActivated.connect(lambda _i: self._continue_existing())
         self.use_existing.clicked.connect(self._continue_existing)
         self.existing.currentItemChanged.connect(
             lambda cur, _prev: self.use_existing.setEnabled(cur is not None)
@@ -195,10 +200,13 @@ class FirstStartDialog(QDialog):
         self.new_group.setTitle("I am new here" if people else "About you")
 
     def _join(self) -> None:
-        dialog = JoinTeamDialog(self.state, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.team is None:
-            return
-        team = dialog.team
+        """Open the join dialog (window-modal, without a nested event loop: joining
+        runs in a worker and reports back); ``_joined`` shows the team afterwards."""
+        dialog = self.join_dialog = JoinTeamDialog(self.state, self)
+        dialog.accepted.connect(lambda: self._joined(dialog.team))
+        dialog.open()
+
+    def _joined(self, team: Team) -> None:
         self.join_button.setEnabled(False)
         self.existing_group.setTitle("Pick yourself from your team")
         self._show_people(team.people, team.me)
@@ -215,9 +223,21 @@ class FirstStartDialog(QDialog):
                 "You joined the team. Pick yourself from the list, or, if you are new, "
                 "make your profile below."
             )
+            self.existing.setFocus()  # the join button had it; a keyboard goes on from here
         # In a team database the manager adds people; a profile made here could not be sent.
         self.new_group.setVisible(not team.database)
         self.create_button.setVisible(not team.database)
+        self._fit_on_screen()
+
+    def _fit_on_screen(self) -> None:
+        """Grow to show the team, and stay whole on the screen (it grew downwards)."""
+        self.layout().activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+        area = self.screen().availableGeometry()
+        frame = self.frameGeometry()
+        x = min(frame.x(), area.right() + 1 - frame.width())
+        y = min(frame.y(), area.bottom() + 1 - frame.height())
+        self.move(max(area.left(), x), max(area.top(), y))
 
     def _create(self) -> None:
         if self.form.create(self.state):

@@ -251,6 +251,10 @@ class ScenarioPlayer(QWidget):
             return
         self.media.pause()
         self.voice.stop()
+        if self.start_button.hasFocus():
+            # Hidden, it would hand the focus to the next widget in the window (the
+            # navigation) and Space / Esc would no longer skip or cancel the countdown.
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
         self.start_button.hide()
         self.countdown.show()
         if self.scenario.prep_seconds > 0:

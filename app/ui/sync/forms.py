@@ -91,6 +91,21 @@ def database_url(host: str, port: int, database: str, user: str, sslmode: str, c
     return url.render_as_string(hide_password=False)
 
 
+def join_password_note(source: str) -> str:
+    """What a new member reads under the password: no stored one yet is normal."""
+    if "no keyring" not in source:
+        return (
+            "If your login has a password, type it: CrossCoach keeps it in this computer's "
+            "keyring, never in its settings."
+        )
+    return (
+        "This computer has no keyring to keep a password in. If your login has one, it is "
+        "used to join; for the syncs after that, ask whoever looks after this computer to "
+        "store it for PostgreSQL (in the PGPASSWORD variable or the file "
+        f"{credentials.pgpass_file()})."
+    )
+
+
 class WrappedText(QLabel):
     """A word-wrapped label that asks for its full height: the Settings page scrolls,
     and a scrolled page lays out by minimum sizes, which ignore wrapping."""
@@ -101,11 +116,15 @@ class WrappedText(QLabel):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        self.setMinimumHeight(self.heightForWidth(self.width()))
+        self._fit()
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
         super().setText(text)
-        self.setMinimumHeight(self.heightForWidth(self.width()) if self.width() > 1 else 0)
+        self._fit()
+
+    def _fit(self) -> None:
+        # heightForWidth is -1 for an empty label (and meaningless before a first layout)
+        self.setMinimumHeight(max(self.heightForWidth(self.width()), 0) if self.width() > 1 else 0)
 
 
 class RemoteForm(QWidget):
@@ -113,9 +132,12 @@ class RemoteForm(QWidget):
 
     changed = Signal()  # the choice of mode changed
 
-    def __init__(self, allow_none: bool = True, parent: QWidget | None = None):
+    def __init__(
+        self, allow_none: bool = True, joining: bool = False, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.stored = ""  # the remote in settings (an older version may have left a password)
+        self.joining = joining  # a new member's first start: nothing is stored yet
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
@@ -140,6 +162,7 @@ class RemoteForm(QWidget):
         row = QHBoxLayout(form)
         row.setContentsMargins(0, 0, 0, 0)
         self.folder = QLineEdit(placeholderText="The folder your team shares")
+        self.folder.setAccessibleName("Shared folder")
         self.choose_button = QPushButton("Choose…")
         set_icon(self.choose_button, "folder")
         self.choose_button.clicked.connect(self._choose_folder)
@@ -161,7 +184,11 @@ class RemoteForm(QWidget):
         self.user = QLineEdit()
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setPlaceholderText("Leave empty to keep a stored password")
+        self.password_edit.setPlaceholderText(
+            "Only if your login has one"
+            if self.joining
+            else "Leave empty to keep a stored password"
+        )
         self.password_note = WrappedText(objectName="hint")
         self.sslmode = QComboBox()
         for key, label in SSL_MODES:
@@ -170,6 +197,8 @@ class RemoteForm(QWidget):
         self.ca_file = QLineEdit(placeholderText="Optional: the team's CA certificate (.pem)")
         self.ca_button = QPushButton("Choose…")
         self.ca_button.clicked.connect(self._choose_ca)
+        self.ca_file.setAccessibleName("CA certificate")
+        self.ca_button.setAccessibleName("Choose the CA certificate")
         ca_row.addWidget(self.ca_file, 1)
         ca_row.addWidget(self.ca_button)
         for edit in (self.host, self.database, self.user):
@@ -186,7 +215,11 @@ class RemoteForm(QWidget):
             ("CA certificate", ca_row),
         )
         for n, (name, field) in enumerate(rows):
-            fields.addWidget(QLabel(name), n, 0)
+            label = QLabel(name)
+            fields.addWidget(label, n, 0)
+            if isinstance(field, QWidget) and name:
+                label.setBuddy(field)
+                field.setAccessibleName(name)
             if isinstance(field, QWidget):
                 fields.addWidget(
                     field,
@@ -254,6 +287,9 @@ class RemoteForm(QWidget):
             )
             return
         source = credentials.password_source(url or PLACEHOLDER_URL)
+        if self.joining and source.startswith("none stored"):
+            self.password_note.setText(join_password_note(source))
+            return
         self.password_note.setText(
             f"Password: {source}. CrossCoach never writes it into its settings."
         )

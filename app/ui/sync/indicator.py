@@ -101,6 +101,7 @@ class SyncDetails(QFrame):
         x, y = corner.x() - self.width(), corner.y() - self.height() - 4
         screen = QGuiApplication.screenAt(corner) or QGuiApplication.primaryScreen()
         area = screen.availableGeometry()
+        x = min(x, area.right() + 1 - self.width())  # all of it on the screen
         self.move(max(area.left(), x), max(area.top(), y))
         self.show()
 

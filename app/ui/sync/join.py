@@ -33,7 +33,7 @@ class JoinTeamDialog(QDialog):
                 objectName="hint",
             )
         )
-        self.form = RemoteForm(allow_none=False)
+        self.form = RemoteForm(allow_none=False, joining=True)
         layout.addWidget(self.form)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

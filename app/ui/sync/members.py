@@ -27,6 +27,7 @@ from app.sync.credentials import with_password
 from app.sync.postgres import add_member
 from app.ui.errors import show_error
 from app.ui.first_start import ROLE_LABELS
+from app.ui.icons import set_icon
 from app.ui.state import AppState
 from app.ui.sync.forms import WrappedText
 from app.ui.tasks import BackgroundTask
@@ -65,7 +66,7 @@ class AddMemberDialog(QDialog):
         self.person.setAccessibleName("Person")
         with state.ctx.session() as s:
             for profile in list_profiles(s):
-                self.person.addItem(f"{profile.name} ({profile.role.value})", profile.id)
+                self.person.addItem(self._label(profile), profile.id)
         self.person.addItem("Someone new…", NEW_PERSON)
         self.name = QLineEdit(placeholderText="The new person's name")
         self.role = QComboBox()
@@ -91,13 +92,17 @@ class AddMemberDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add to the team")
+        self.add_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.add_button.setText("Add to the team")
+        set_icon(self.add_button, "user")
         self.buttons.accepted.connect(self.add)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        self.person.setCurrentIndex(self.person.findData(NEW_PERSON))  # the usual case
         self.person.currentIndexChanged.connect(self._person_changed)
         self.name.textEdited.connect(lambda text: self.login.setText(suggested_login(text)))
         self._person_changed()
+        self.name.setFocus()
 
     def _new(self) -> bool:
         return self.person.currentData() == NEW_PERSON
@@ -114,7 +119,9 @@ class AddMemberDialog(QDialog):
         except UserError as err:
             show_error(self, err, "Add a team member")
             return
-        admin = self.url.set(username=self.admin_user.text().strip() or None, query={})
+        # The team's server and TLS options, with the administrator's user and password.
+        admin = self.url.set(username=self.admin_user.text().strip() or None)
+        admin = admin.difference_update_query(["password"])
         admin_url = with_password(admin.render_as_string(hide_password=False),
                                   self.admin_password.text())  # fmt: skip
         login = self.login.text().strip()
@@ -128,14 +135,27 @@ class AddMemberDialog(QDialog):
         task.done.connect(lambda: self.buttons.setEnabled(True))
 
     def _profile(self) -> Profile:
-        """The chosen person, or the new one, made by the acting trainer or manager."""
+        """The chosen person, or the new one, made by the acting trainer or manager.
+
+        A new person is then chosen in the list: if the database refuses the login
+        (a wrong administrator password, say), trying again does not make them twice.
+        """
         if not self._new():
             with self.state.ctx.session() as s:
                 return next(p for p in list_profiles(s) if p.id == self.person.currentData())
         with self.state.ctx.session() as s:
-            return create_profile(
+            profile = create_profile(
                 s, self.name.text(), Role(self.role.currentData()), self.team.text().strip() or None
             )
+        login = self.login.text()
+        self.person.insertItem(self.person.count() - 1, self._label(profile), profile.id)
+        self.person.setCurrentIndex(self.person.findData(profile.id))
+        self.login.setText(login)  # choosing the person suggested one; keep what was typed
+        return profile
+
+    @staticmethod
+    def _label(profile: Profile) -> str:
+        return f"{profile.name} ({profile.role.value})"
 
     def _added(self, profile: Profile) -> None:
         self.added = profile

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout
 
 from app.core.errors import UserError
+from app.core.profiles import Profile
 from app.sync import credentials
 from app.sync.onboarding import Connected, connect
 from app.sync.remote import open_remote
@@ -37,6 +38,7 @@ class SyncSection(QGroupBox):
         super().__init__("Sync")
         self.state = state
         self.settings = state.ctx.settings
+        self.member_dialog: AddMemberDialog | None = None
         layout = QVBoxLayout(self)
         hint = WrappedText(
             "CrossCoach works offline. To share submissions, reviews and scenarios with your "
@@ -70,6 +72,7 @@ class SyncSection(QGroupBox):
         buttons.addWidget(self.save_button)
         layout.addLayout(buttons)
         self.load()
+        state.profile_changed.connect(lambda _p: self._show_members_button())
 
     def _mode_changed(self) -> None:
         self.test_button.setEnabled(self.form.mode.currentData() != "none")
@@ -86,17 +89,27 @@ class SyncSection(QGroupBox):
             else "This computer does not sync yet."
         )
         self.form.load(spec, stored=spec)
+        self._show_members_button()
+
+    def _show_members_button(self) -> None:
+        """Managers and trainers who also look after the team database add people to it
+        (not reps, and not on a shared folder, where people join by themselves)."""
+        spec = self.settings.get("remote") or ""
         profile = self.state.profile
-        # Managers and trainers who also look after the team database add people to it.
         self.members_button.setVisible(
             spec.startswith("postgres") and profile is not None and profile.reviews
         )
 
     def add_member(self) -> None:
-        dialog = AddMemberDialog(self.state, self)
-        if dialog.exec() == AddMemberDialog.DialogCode.Accepted and dialog.added:
+        """Open the dialog (window-modal, no nested event loop); ``_member_added`` after."""
+        self.member_dialog = AddMemberDialog(self.state, self)
+        self.member_dialog.accepted.connect(lambda: self._member_added(self.member_dialog.added))
+        self.member_dialog.open()
+
+    def _member_added(self, profile: Profile | None) -> None:
+        if profile is not None:
             self._show_result(
-                f"{dialog.added.name} can now sign in to the team database with their login; "
+                f"{profile.name} can now sign in to the team database with their login; "
                 "they join the team from CrossCoach's first start."
             )
 
