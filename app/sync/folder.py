@@ -9,13 +9,21 @@ finished file; every file is written under a temporary name and renamed)::
 
 Anything else (sync-client conflict copies, temporary and lock files,
 duplicates a cloud drive makes) is ignored. No database ever lives here.
+
+Links are never followed, to read or to write: anyone who can write to the
+share can put a link there, and it could lead anywhere on this computer. A
+folder of the layout that is a link is not read, and nothing is written
+through it; a change file that is a link (or no plain file) is skipped with
+the reason.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import stat
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +37,7 @@ from app.sync.remote import (
     NEWER_FOLDER,
     SYNC_FORMAT,
     Batch,
+    NotSent,
     Progress,
     Refusal,
     Remote,
@@ -36,7 +45,7 @@ from app.sync.remote import (
     full_disk,
 )
 from app.sync.state import ReadMark
-from app.sync.validate import Malformed, check_change, load_json
+from app.sync.validate import MAX_FILE_BYTES, Malformed, check_change, load_json
 
 HEADER = "crosscoach-share.json"
 CHANGE_NAME = re.compile(r"^(\d{10})\.json$")
@@ -131,23 +140,59 @@ class FolderRemote(Remote):
         # Two devices starting at once: the first header wins, the other is dropped.
         write_new_file(header, json.dumps(payload, indent=2).encode("utf-8"))
 
+    # -- links ------------------------------------------------------------------
+    def _inside(self, folder: Path) -> bool:
+        """True for a folder of the share reached without passing through a link."""
+        path = self.root
+        for part in folder.relative_to(self.root).parts:
+            path = path / part
+            if path.is_symlink():
+                return False
+        return folder.is_dir()
+
+    def _folder_to_write(self, *parts: str) -> Path:
+        """A folder of the share, made if missing, that really is a folder of the share.
+
+        NotSent if one on the way is a link (or a file): writing through it could
+        put files anywhere on this computer.
+        """
+        path = self.root
+        for part in parts:
+            path = path / part
+            if not path.is_symlink():
+                with contextlib.suppress(FileExistsError):
+                    path.mkdir()
+            if path.is_symlink() or not path.is_dir():
+                raise NotSent(
+                    f"{path} in the shared folder is a link to another place (or a file), "
+                    "and CrossCoach never writes through one. Ask whoever looks after the "
+                    "shared folder to replace it with a plain folder; nothing waiting on "
+                    "this device is lost meanwhile"
+                )
+        return path
+
     # -- changes ----------------------------------------------------------------
     def _changes_dir(self, device_id: str) -> Path:
         return self.root / "devices" / device_id / "changes"
 
     def _sequences(self, folder: Path) -> list[tuple[int, Path]]:
-        """The change files in a device's folder, by number (links are never followed)."""
+        """Everything named like a change file in a device's folder, by number (whether it
+        is a plain file is checked when it is read; links are never followed)."""
         found = []
-        if folder.is_dir() and not folder.is_symlink():
+        if self._inside(folder):
             for entry in os.scandir(folder):
                 m = CHANGE_NAME.match(entry.name)
-                if m and entry.is_file(follow_symlinks=False):
+                if m:
                     found.append((int(m.group(1)), Path(entry.path)))
         return sorted(found)
 
     def push(self, device_id: str, changes: list[dict]) -> list[Refusal]:
-        folder = self._changes_dir(device_id)
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder = self._folder_to_write("devices", device_id, "changes")
+        except NotSent as exc:
+            raise UserError(
+                "This device's changes could not be sent to the shared folder.", f"{exc}."
+            ) from None
         existing = self._sequences(folder)
         seq = existing[-1][0] + 1 if existing else 1
         while True:  # a finished file is never rewritten: take the next free number
@@ -164,7 +209,7 @@ class FolderRemote(Remote):
 
     def _devices(self, device_id: str) -> list[str]:
         base = self.root / "devices"
-        if not base.is_dir() or base.is_symlink():
+        if not self._inside(base):
             return []
         return sorted(
             e.name
@@ -189,7 +234,7 @@ class FolderRemote(Remote):
     def _read_batch(self, source: str, seq: int, path: Path, key: str) -> Batch:
         signature = _signature(path)
         try:
-            payload = load_json(path.read_bytes())
+            payload = load_json(_read_plain_file(path))
             if not isinstance(payload, dict) or not isinstance(payload.get("changes"), list):
                 raise Malformed("it is not a change file")
             fmt = payload.get("format")
@@ -236,7 +281,7 @@ class FolderRemote(Remote):
         if prefix not in self._media_index:
             index: dict[str, Path] = {}
             folder = self._media_dir(sha256)
-            if folder.is_dir() and not folder.is_symlink():
+            if self._inside(folder):
                 for entry in os.scandir(folder):
                     m = MEDIA_NAME.match(entry.name)
                     if m and entry.is_file(follow_symlinks=False):
@@ -262,8 +307,7 @@ class FolderRemote(Remote):
         it checks its SHA-256 before importing it, and moves a damaged copy
         aside so this device uploads it again (docs/sync.md).
         """
-        folder = self._media_dir(sha256)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self._folder_to_write("media", sha256[:2])
         final = folder / f"{sha256}{source.suffix.lower() or '.mp4'}"
         partial = folder / f".{final.name}.partial"
         if list(folder.glob(f".{final.name}.damaged-*")) and sha256_file(source) != sha256:
@@ -303,6 +347,20 @@ class FolderRemote(Remote):
             except OSError:
                 return
             self._media_files(sha256).pop(sha256, None)
+
+
+def _read_plain_file(path: Path) -> bytes:
+    """The bytes of a change file that is a plain file; Malformed for a link (never
+    followed: it could lead to any file on this computer), a folder or a pipe (reading a
+    pipe would wait forever)."""
+    if stat.S_ISLNK(os.lstat(path).st_mode):
+        raise Malformed("it is a link to another place, which CrossCoach never follows")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise Malformed("it is not a file")
+        return f.read(MAX_FILE_BYTES + 1)
 
 
 def _signature(path: Path) -> str:

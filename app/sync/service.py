@@ -39,7 +39,7 @@ from app.sync.merge import (
     record_own,
     set_aside,
 )
-from app.sync.remote import Remote, full_disk, open_remote
+from app.sync.remote import NotSent, Remote, full_disk, open_remote
 
 log = logging.getLogger(__name__)
 PUSH_BATCH = 2000
@@ -284,8 +284,12 @@ class SyncService:
         todo = sorted(remote.missing_media(wanted & set(local)))
         tick("media up", 0, len(todo))
         for i, sha in enumerate(todo):
-            report.bytes_up += remote.put_media(sha, local[sha])
-            report.media_up += 1
+            try:
+                report.bytes_up += remote.put_media(sha, local[sha])
+            except NotSent as exc:
+                report.warnings.append(f"A recording was not sent: {exc}.")
+            else:
+                report.media_up += 1
             tick("media up", i + 1, len(todo))
 
     def _media_down(self, remote: Remote, report: SyncReport, tick) -> None:
