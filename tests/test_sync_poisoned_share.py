@@ -200,3 +200,21 @@ def test_links_in_the_share_are_never_followed(team, tmp_path, clips):
     assert c.sync().media_up == 1
     assert a.sync().media_down == 1
     assert not any("Skipped" in w for w in a.sync().warnings)  # read once, not every time
+
+
+def test_a_file_numbered_last_in_a_devices_folder_never_swallows_its_changes(team):
+    """Issue 9: someone puts 9999999999.json in Tom's folder. One past it has eleven
+    digits, a name no device reads: Tom's next comments were reported sent, and lost."""
+    office, (a, b, c), p = team
+    toms = office.share / "devices" / b.db.device_id / "changes"
+    toms.mkdir(parents=True, exist_ok=True)
+    (toms / "9999999999.json").write_text(json.dumps({"format": 1, "changes": []}))
+    words = ["Slow down here", "Now name the pastry"]
+    for at, text in zip((0.2, 0.6), words, strict=True):
+        as_person(
+            b, p["tom"], lambda s, me, at=at, text=text: add_comment(s, me, p["first"], at, text)
+        )
+    assert b.sync().records_up == 2
+    assert sorted(n.name for n in toms.iterdir()) == ["0000000001.json", "9999999999.json"]
+    a.sync()
+    assert set(words) <= {r["text"] for r in a.dump()["comments"]}

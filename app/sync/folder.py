@@ -49,6 +49,7 @@ from app.sync.validate import MAX_FILE_BYTES, Malformed, check_change, load_json
 
 HEADER = "crosscoach-share.json"
 CHANGE_NAME = re.compile(r"^(\d{10})\.json$")
+LAST_NUMBER = 10**10 - 1  # the highest number a change file's name can hold
 DEVICE_NAME = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 COPY_BLOCK = 64 * 1024 * 1024  # per sendfile call; also how often progress is reported
 
@@ -193,8 +194,8 @@ class FolderRemote(Remote):
             raise UserError(
                 "This device's changes could not be sent to the shared folder.", f"{exc}."
             ) from None
-        existing = self._sequences(folder)
-        seq = existing[-1][0] + 1 if existing else 1
+        taken = {n for n, _ in self._sequences(folder)}
+        seq = _next_number(taken)
         while True:  # a finished file is never rewritten: take the next free number
             payload = {
                 "format": SYNC_FORMAT,
@@ -205,7 +206,8 @@ class FolderRemote(Remote):
             data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
             if write_new_file(folder / f"{seq:010d}.json", data):
                 return []  # a shared folder has no logins to refuse anything
-            seq += 1
+            taken.add(seq)
+            seq = _next_number(taken)
 
     def _devices(self, device_id: str) -> list[str]:
         base = self.root / "devices"
@@ -347,6 +349,27 @@ class FolderRemote(Remote):
             except OSError:
                 return
             self._media_files(sha256).pop(sha256, None)
+
+
+def _next_number(taken: set[int]) -> int:
+    """The number of a device's next change file: one past the highest number taken.
+
+    No device counts up to 9999999999, but anyone who can write to the share can
+    put a file with that number in a device's folder, and one past it has eleven
+    digits: a name no device reads, so everything the device sent after it would
+    be lost without a word. So the number is one past the highest taken number
+    that still has a free number after it: past the device's own files as always
+    (never in a gap below them: a file deleted from the share may have been read
+    under that number already), skipping a run of numbers at the very end.
+    """
+    for n in sorted(taken | {0}, reverse=True):
+        if n < LAST_NUMBER and n + 1 not in taken:
+            return n + 1
+    raise UserError(
+        "This device's folder on the shared folder has no free change file number left.",
+        "Ask whoever looks after the shared folder to remove the change files this "
+        "device did not write.",
+    )
 
 
 def _read_plain_file(path: Path) -> bytes:
