@@ -26,8 +26,9 @@ from datetime import UTC, datetime
 MAX_AHEAD_MS = 24 * 3600 * 1000
 COUNTER_LIMIT = 100_000
 VERSION = re.compile(r"^(\d{13})\.(\d{5})\.([0-9A-Za-z-]{1,64})$")
-# Versions written before the counter was bounded: the counter may be longer.
-_LEGACY = re.compile(r"^(\d{1,13})\.(\d{1,9})\.([0-9A-Za-z-]{1,64})$")
+# Versions written before the counter was bounded: 13 digits of milliseconds, as
+# always, and a counter that ran past five digits. Nothing else was ever written.
+_LEGACY = re.compile(r"^(\d{13})\.(\d{6,9})\.([0-9A-Za-z-]{1,64})$")
 
 
 def utcnow() -> datetime:
@@ -64,7 +65,9 @@ def normalize_version(version: str) -> str:
 
     Versions written by earlier CrossCoach releases could carry a counter past
     99999, which sorted wrongly as text. Every device normalizes them the same
-    way, so they still merge alike everywhere. ValueError if it is no version.
+    way, so they still merge alike everywhere. ValueError if it is no version
+    (a version with fewer digits was never written by any release: it is not
+    padded into one).
     """
     if is_version(version):
         return version
