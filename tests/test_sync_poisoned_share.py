@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from sync_support import Office, as_person
 
-from app.core.clock import format_version, wall_millis
+from app.core.clock import HybridClock, format_version, parse_version, wall_millis
 from app.core.media import sha256_file
 from app.review.comments import add_comment
 from app.review.scoring import score_submission
@@ -218,3 +218,26 @@ def test_a_file_numbered_last_in_a_devices_folder_never_swallows_its_changes(tea
     assert sorted(n.name for n in toms.iterdir()) == ["0000000001.json", "9999999999.json"]
     a.sync()
     assert set(words) <= {r["text"] for r in a.dump()["comments"]}
+
+
+def test_a_far_future_change_is_accepted_once_the_clock_catches_up(team):
+    office, (a, b, c), p = team
+    h = Forger(office.share)
+    comment = next(ch for ch in _own(a).values() if ch["table"] == "comments")
+    early = h.change(comment, id=_new_id(), author_id=p["tom"], edited_by=p["tom"],
+                     text="written two days early", version=h.version(2 * DAY))  # fmt: skip
+    h.write(1, [early])
+    now = [wall_millis()]
+    b.db.clock = HybridClock(b.db.device_id, wall=lambda: now[0])
+
+    report = b.sync()
+    (waiting,) = [i for i in report.set_aside if "more than a day ahead" in i["reason"]]
+    assert waiting["waiting"] and "comment by Tom" in waiting["what"]
+    assert early["id"] not in {r["id"] for r in b.dump()["comments"]}
+
+    now[0] += DAY + 3_600_000  # a day and an hour later: less than a day behind it
+    report = b.sync()  # no new change file: what waits is judged again anyway
+    assert not [i for i in report.set_aside if "ahead" in i["reason"]]
+    assert early["id"] in {r["id"] for r in b.dump()["comments"]}
+    # and this device's next edit comes after it, as after any change it accepted
+    assert parse_version(b.db.clock.tick())[:2] > parse_version(early["version"])[:2]

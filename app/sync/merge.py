@@ -444,8 +444,9 @@ class _Merge:
         if verdict.ok:
             if e.verdict not in ALLOWED:
                 self._set_verdict(e, "accepted")
-                if (e.table, e.id, e.version) in self._newly:
-                    self.clock.observe(e.version)
+                # Just received, or allowed only now (dated ahead until this clock caught
+                # up, or waiting for older history): this device's next edits come after it.
+                self.clock.observe(e.version)
             return True
         self._set_verdict(e, "held" if verdict.wait else "refused", verdict.reason)
         return False
