@@ -1,0 +1,152 @@
+"""Change files out of order, from a newer CrossCoach, and a data folder from an earlier one.
+
+Cloud drives deliver files in any order; a colleague may update CrossCoach
+before the rest of the team; a data folder synced by the earlier release
+(numeric read cursors, no change log) must carry on without losing or
+doubling anything.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+from sync_support import Office, as_person, assert_converged
+
+from app.cli.main import run
+from app.core.models import Scenario, SyncLogEntry
+from app.review.comments import add_comment
+from app.review.scoring import edit_review, score_submission
+from app.review.top_videos import mark_top
+from app.sync import folder as folder_remote
+from app.sync import remote as remote_module
+from app.sync.service import SyncService
+
+
+@pytest.fixture
+def office(make_device, tmp_path, clips):
+    """Tina's laptop (trainer), Tom's laptop (the reader here), Rob's laptop with one take."""
+    office = Office("folder", make_device, tmp_path)
+    a = office.device("tina-laptop", "Tina")
+    tina = office.add(a, "Tina", "trainer")
+    tom = office.add(a, "Tom", "trainer", by=tina)
+    rob = office.add(a, "Rob", "rep", by=tina)
+    scenario = a.make_catalogue(tina)
+    a.sync()
+    b, c = office.device("tom-laptop", "Tom"), office.device("rob-laptop", "Rob")
+    c.sync()
+    take = c.submit(rob, scenario, clips[0])
+    for device in (c, a, b):
+        device.sync()
+    people = {"tina": tina, "tom": tom, "rob": rob, "scenario": scenario, "take": take}
+    return office, (a, b, c), people
+
+
+def _files(office, device) -> list:
+    return sorted((office.share / "devices" / device.db.device_id / "changes").glob("*.json"))
+
+
+def _versions_in(files) -> Counter:
+    """(table, id, version) of every change in these change files."""
+    found = Counter()
+    for f in files:
+        for c in json.loads(f.read_bytes())["changes"]:
+            found[(c["table"], c["id"], c["version"])] += 1
+    return found
+
+
+def _log(device, from_device) -> Counter:
+    with device.db.session() as s:
+        rows = s.execute(
+            select(SyncLogEntry.table_name, SyncLogEntry.record_id, SyncLogEntry.version).where(
+                SyncLogEntry.device_id == from_device.db.device_id
+            )
+        )
+        return Counter(tuple(r) for r in rows)
+
+
+def _remote_show(device, capsys) -> dict:
+    capsys.readouterr()
+    assert run(["--data-dir", str(device.root), "remote", "show", "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_a_change_file_that_arrives_late_is_applied_once(office, tmp_path, capsys):
+    office, (a, b, c), p = office
+    tina, take = p["tina"], p["take"]
+    # Tina's file 2: her review and a new scenario; file 3: edits of both, a comment.
+    review = as_person(a, tina, lambda s, me: score_submission(s, me, take, {"opening": 2, "bridge": 3}))  # fmt: skip
+    tea = a.make_catalogue(tina, "tea")
+    a.sync()
+    as_person(a, tina, lambda s, me: edit_review(s, me, review.id, {"opening": 4, "bridge": 3}))
+    as_person(a, tina, lambda s, me: add_comment(s, me, take, 0.5, "Good pace"))
+    as_person(a, tina, lambda s, me: mark_top(s, me, take, "Clear bridge"))
+    a.edit_scenario(tina, tea, "Tea and biscuits")
+    a.sync()
+    files = _files(office, a)
+    assert [f.name for f in files] == ["0000000001.json", "0000000002.json", "0000000003.json"]
+
+    # The cloud drive has not delivered file 2 yet when Tom's laptop syncs.
+    held = tmp_path / "not-delivered-yet"
+    held.mkdir()
+    shutil.move(files[1], held / files[1].name)
+    report = b.sync()
+    assert report.records_down > 0 and not report.warnings
+    assert report.waiting >= 1  # the renamed scenario waits for its products and rubric
+    status = SyncService(b.db, b.ctx.settings).status(ask_remote=True)
+    assert status.changes_waiting_down == 0  # nothing on the share to read yet ...
+    waiting = [i for i in status.set_aside if i["waiting"]]
+    assert any("Tea and biscuits" in i["what"] for i in waiting)  # ... but something waits
+    assert _remote_show(b, capsys)["changes_waiting_down"] == 0
+    with b.db.session() as s:
+        assert s.get(Scenario, tea) is None
+    (top,) = b.dump()["top_videos"]  # what does not depend on file 2 is here already
+    assert b.dump()["reviews"][0]["scores"] == {"opening": 4, "bridge": 3}
+
+    shutil.move(held / files[1].name, files[1])  # delivered at last
+    assert SyncService(b.db, b.ctx.settings).status(ask_remote=True).changes_waiting_down == 1
+    assert _remote_show(b, capsys)["changes_waiting_down"] == 1
+    report = b.sync()
+    assert report.waiting == 0 and not report.warnings and not report.set_aside
+    assert _remote_show(b, capsys)["changes_waiting_down"] == 0
+
+    # Every version Tina published is in Tom's log exactly once, accepted, and his
+    # records are hers.
+    published = _versions_in(files)
+    assert set(published.values()) == {1}
+    assert _log(b, a) == published
+    with b.db.session() as s:
+        verdicts = set(s.scalars(select(SyncLogEntry.verdict)))
+        assert s.get(Scenario, tea).title == "Tea and biscuits"
+    assert verdicts == {"accepted"}
+    assert_converged(a, b)
+    again = b.sync()
+    assert again.records_down == 0 and not again.warnings
+
+
+def test_a_file_from_a_newer_crosscoach_is_read_after_the_update(office, monkeypatch):
+    office, (a, b, c), p = office
+    as_person(a, p["tina"], lambda s, me: add_comment(s, me, p["take"], 0.5, "From the future"))
+    a.sync()
+    newest = _files(office, a)[-1]
+    payload = json.loads(newest.read_bytes())
+    payload["format"] = 2  # Tina updated CrossCoach; the change file format moved on
+    newest.write_text(json.dumps(payload))
+
+    report = b.sync()
+    reason = "it was written by a newer CrossCoach; it is read after this one is updated"
+    assert any(str(newest) in w and reason in w for w in report.warnings)
+    assert any(str(newest) in i["what"] and reason in i["what"] for i in report.set_aside)
+    assert not b.dump()["comments"]
+    report = b.sync()  # not read again while nothing changed ...
+    assert not report.warnings and any(str(newest) in i["what"] for i in report.set_aside)
+
+    monkeypatch.setattr(remote_module, "SYNC_FORMAT", 2)  # ... until Tom updates too
+    monkeypatch.setattr(folder_remote, "SYNC_FORMAT", 2)
+    report = b.sync()
+    assert report.records_down == 1 and not report.warnings and not report.set_aside
+    assert [c["text"] for c in b.dump()["comments"]] == ["From the future"]
+    assert_converged(a, b)
