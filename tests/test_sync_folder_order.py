@@ -150,3 +150,24 @@ def test_a_file_from_a_newer_crosscoach_is_read_after_the_update(office, monkeyp
     assert report.records_down == 1 and not report.warnings and not report.set_aside
     assert [c["text"] for c in b.dump()["comments"]] == ["From the future"]
     assert_converged(a, b)
+
+
+def test_a_decision_read_before_the_take_it_is_about_waits_instead_of_being_refused(office):
+    """A trainer's decision on a take (a version by someone other than its author) read
+    before the take itself was refused, and the refusal undone when the take arrived: a
+    new device's first sync listed "Refused Rob's take ..." for every decision it met."""
+    office, (a, b, c), p = office
+    as_person(a, p["tina"], lambda s, me: score_submission(s, me, p["take"], {"opening": 2, "bridge": 2}))  # fmt: skip
+    a.sync()
+    d = office.device("tina-desktop", "Tina")
+    rob_folder = office.share / "devices" / c.db.device_id
+    aside = office.share.parent / "not-delivered-yet"
+    shutil.move(rob_folder, aside)  # the cloud drive brings Tina's files first
+    report = d.sync()
+    assert not any(w.startswith("Refused") for w in report.warnings), report.warnings
+    (waits,) = [i for i in report.set_aside if "Rob's take" in i["what"]]
+    assert waits["waiting"] and waits["reason"] == "the record it changes has not arrived yet"
+    shutil.move(aside, rob_folder)
+    report = d.sync()
+    assert not report.warnings and not report.set_aside and report.waiting == 0
+    assert_converged(a, d)
