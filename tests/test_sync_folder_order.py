@@ -13,11 +13,11 @@ import shutil
 from collections import Counter
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sync_support import Office, as_person, assert_converged
 
 from app.cli.main import run
-from app.core.models import Scenario, SyncLogEntry
+from app.core.models import LocalState, Scenario, SyncLogEntry
 from app.review.comments import add_comment
 from app.review.scoring import edit_review, score_submission
 from app.review.top_videos import mark_top
@@ -171,3 +171,69 @@ def test_a_decision_read_before_the_take_it_is_about_waits_instead_of_being_refu
     report = d.sync()
     assert not report.warnings and not report.set_aside and report.waiting == 0
     assert_converged(a, d)
+
+
+def _as_earlier_release(device) -> None:
+    """Make a data folder look as the earlier release left it: read cursors as the
+    highest number read per source, changes waiting for a parent kept under
+    ``sync:held:``, and no change log."""
+    with device.db.session() as s:
+        waiting = s.execute(
+            select(SyncLogEntry.change).where(SyncLogEntry.verdict.in_(("waiting", "held")))
+        ).scalars()
+        held = [json.loads(w) for w in waiting]
+        marks = s.scalars(select(LocalState).where(LocalState.key.like("sync:%:read:%"))).all()
+        cursors = {m.key.replace(":read:", ":cursor:"): json.loads(m.value)["upto"] for m in marks}
+        s.execute(delete(SyncLogEntry))
+        s.execute(delete(LocalState).where(LocalState.key == "sync:log_seeded"))
+        s.execute(delete(LocalState).where(LocalState.key.like("sync:%:read:%")))
+        for key, upto in cursors.items():
+            s.add(LocalState(key=key, value=str(upto)))
+        for change in held:
+            s.add(LocalState(key=f"sync:held:{change['table']}:{change['id']}", value=json.dumps(change)))  # fmt: skip
+    assert cursors and held
+
+
+def test_a_data_folder_synced_by_the_earlier_release_upgrades_without_loss(office, clips):
+    office, (a, b, c), p = office
+    tina, tom, rob = p["tina"], p["tom"], p["rob"]
+    review = as_person(a, tina, lambda s, me: score_submission(s, me, p["take"], {"opening": 1, "bridge": 1}))  # fmt: skip
+    as_person(a, tina, lambda s, me: edit_review(s, me, review.id, {"opening": 5, "bridge": 5}))
+    as_person(a, tina, lambda s, me: add_comment(s, me, p["take"], 0.1, "Early"))
+    a.sync()
+    second = c.submit(rob, p["scenario"], clips[1])
+    c.sync()
+    a.sync()
+    as_person(a, tina, lambda s, me: score_submission(s, me, second, {"opening": 3, "bridge": 3}))
+    a.sync()
+    # Tom's laptop reads Tina's files but not Rob's: her review of the second take waits.
+    rob_folder = office.share / "devices" / c.db.device_id
+    aside = office.share.parent / "rob-folder-elsewhere"
+    shutil.move(rob_folder, aside)
+    b.sync()
+    shutil.move(aside, rob_folder)  # back, but Tom's laptop has not synced since
+    # Tom's own comment, made offline, not sent yet.
+    as_person(b, tom, lambda s, me: add_comment(s, me, p["take"], 0.9, "Tom, offline"))
+    before = b.dump()
+    _as_earlier_release(b)
+
+    as_person(a, tina, lambda s, me: add_comment(s, me, second, 0.3, "After the update"))
+    a.sync()
+    report = b.sync()
+    assert not report.warnings and report.waiting == 0
+    assert report.records_up == 1  # Tom's offline comment
+    after = b.dump()
+    for table, rows in before.items():  # nothing lost ...
+        now = {r["id"]: r for r in after[table]}
+        assert all(now[r["id"]]["version"] >= r["version"] for r in rows)
+    a.sync()
+    c.sync()
+    final = assert_converged(a, b, c)
+    assert [c["text"] for c in final["comments"]].count("Tom, offline") == 1  # ... or doubled
+    assert len(final["reviews"]) == 2 and len(final["submissions"]) == 2
+    with b.db.session() as s:
+        assert s.get(LocalState, "sync:log_seeded") is not None
+        assert not list(s.scalars(select(LocalState).where(LocalState.key.like("sync:held:%"))))
+    for other in (a, c):  # each version of theirs once in Tom's log
+        assert set(_log(b, other).values()) == {1}
+        assert _log(b, other) >= _versions_in(_files(office, other))

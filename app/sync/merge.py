@@ -267,7 +267,9 @@ class _Merge:
             rows = self.s.execute(select(TABLES[name])).mappings()
             self._insert([row_to_change(name, dict(r)) for r in rows], verdict="accepted")
         old = list(self.s.scalars(select(LocalState).where(LocalState.key.startswith(OLD_HELD))))
-        self._insert([json.loads(r.value) for r in old])
+        # As pending, so they are judged with what arrives next (a "new" entry that is
+        # not in the batch being received is never judged).
+        self._insert([json.loads(r.value) for r in old], verdict="held")
         self.s.execute(delete(LocalState).where(LocalState.key.startswith(OLD_HELD)))
         self.s.add(LocalState(key=SEEDED, value="1"))
         self.s.flush()
