@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sync_support import Office, as_person
 
-from app.core.clock import format_version, normalize_version, wall_millis
+from app.core.clock import format_version, millis_of, normalize_version, wall_millis
 from app.review.comments import add_comment
 from app.sync.merge import outgoing
 
@@ -28,7 +28,7 @@ def _team(make_device, tmp_path, clips):
     take = c.submit(rob, scenario, clips[0])
     c.sync()
     a.sync()
-    return office, a, c, {"tina": tina, "rob": rob, "take": take}
+    return office, a, c, {"tina": tina, "rob": rob, "take": take, "scenario": scenario}
 
 
 def _publish(share, device_id: str, changes: list[dict], seq: int = 1) -> None:
@@ -97,3 +97,33 @@ def test_a_change_with_too_few_digits_is_set_aside_not_padded(make_device, tmp_p
                    for w in report.warnings), report.warnings  # fmt: skip
     assert {r["id"] for r in c.dump()["comments"]} == {comment["id"], good["id"]}
     assert not report.set_aside[2:]  # the two skipped changes, nothing held
+
+
+def test_after_a_version_from_the_end_of_time_a_trainers_comments_still_arrive(
+    make_device, tmp_path, clips
+):
+    """Issue 9, item 12: a change dated 9999999999999.99999 reached Tina's laptop; her next
+    two comments were reported sent and never arrived (her clock had adopted it, and the
+    next versions sorted before it)."""
+    office, a, c, p = _team(make_device, tmp_path, clips)
+    as_person(a, p["tina"], lambda s, me: add_comment(s, me, p["take"], 0.1, "First"))
+    a.sync()
+    c.sync()
+    with a.db.session() as s:
+        (first,) = [x for x in outgoing(s, a.db.device_id, "") if x["table"] == "comments"]
+    other = str(uuid.uuid4())
+    end = f"9999999999999.99999.{other}"
+    _publish(office.share, other, [_as_device(first, other, end, text="From the end of time")])
+    report = a.sync()
+    (ahead,) = report.set_aside
+    assert ahead["waiting"] and "more than a day ahead" in ahead["reason"]
+
+    words = ["Second", "Third"]
+    for at, text in zip((0.2, 0.3), words, strict=True):
+        as_person(a, p["tina"], lambda s, me, at=at, text=text: add_comment(s, me, p["take"], at, text))  # fmt: skip
+    assert a.sync().records_up == 2
+    assert millis_of(a.db.clock.tick()) <= wall_millis() + 1000  # not dragged to the end
+    report = c.sync()
+    assert report.records_down == 2
+    texts = {r["text"] for r in c.dump()["comments"]}
+    assert texts == {"First", "Second", "Third"}
