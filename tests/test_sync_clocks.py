@@ -6,9 +6,18 @@ import json
 import uuid
 
 import pytest
-from sync_support import Office, as_person
+from sqlalchemy import delete, update
+from sync_support import Office, as_person, assert_converged
 
-from app.core.clock import format_version, millis_of, normalize_version, wall_millis
+from app.core.clock import (
+    HybridClock,
+    format_version,
+    is_version,
+    millis_of,
+    normalize_version,
+    wall_millis,
+)
+from app.core.models import LocalState, Scenario, SyncLogEntry
 from app.review.comments import add_comment
 from app.sync.merge import outgoing
 
@@ -127,3 +136,38 @@ def test_after_a_version_from_the_end_of_time_a_trainers_comments_still_arrive(
     assert report.records_down == 2
     texts = {r["text"] for r in c.dump()["comments"]}
     assert texts == {"First", "Second", "Third"}
+
+
+def test_a_record_an_earlier_release_dated_at_the_end_of_time_can_still_be_edited(
+    make_device, tmp_path, clips
+):
+    """The earlier release adopted any version, so an upgraded data folder can hold a
+    record dated 9999999999999.99999. No exact version comes after it: an edit was
+    stamped with a 14-digit version, which no device reads, and disappeared."""
+    office, a, c, p = _team(make_device, tmp_path, clips)
+    other = str(uuid.uuid4())
+    end = f"9999999999999.99999.{other}"
+    for device in (a, c):  # both hold the far-future version, as the earlier release left it
+        with device.db.session() as s:
+            s.execute(update(Scenario).where(Scenario.id == p["scenario"]).values(version=end))
+            s.execute(delete(SyncLogEntry))
+            s.execute(delete(LocalState).where(LocalState.key == "sync:log_seeded"))
+    a.edit_scenario(p["tina"], p["scenario"], "Edited after the update")
+    with a.db.session() as s:
+        version = s.get(Scenario, p["scenario"]).version
+    assert is_version(version) and millis_of(version) <= wall_millis() + 1000
+    assert a.sync().records_up == 1
+    c.sync()
+    for device in (a, c):
+        with device.db.session() as s:
+            assert s.get(Scenario, p["scenario"]).title == "Edited after the update"
+    assert_converged(a, c)
+
+
+def test_the_clock_never_makes_a_version_after_the_last_one():
+    clock = HybridClock(DEVICE, wall=lambda: 1_764_000_000_000)
+    other = "0d3c4a4e-6b0b-4b0e-9f57-000000000002"
+    version = clock.tick(after=f"9999999999999.99999.{other}")
+    assert is_version(version) and millis_of(version) == 1_764_000_000_000
+    almost = clock.tick(after=f"9999999999999.99998.{other}")
+    assert almost == f"9999999999999.99999.{DEVICE}"  # still after it, while there is room

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 # everyone's versions past it.
 MAX_AHEAD_MS = 24 * 3600 * 1000
 COUNTER_LIMIT = 100_000
+LAST_MILLIS = 10**13 - 1  # the greatest 13-digit number of milliseconds (the year 2286)
 VERSION = re.compile(r"^(\d{13})\.(\d{5})\.([0-9A-Za-z-]{1,64})$")
 # Versions written before the counter was bounded: 13 digits of milliseconds, as
 # always, and a counter that ran past five digits. Nothing else was ever written.
@@ -114,7 +115,12 @@ class HybridClock:
                 # A record dated too far ahead (a wrong clock elsewhere, before it was
                 # caught): this edit must still come after it, but the clock stays put.
                 millis, counter, _ = parse_version(after)
-                return _next(millis, counter, self.device_id)
+                if (millis, counter) < (LAST_MILLIS, COUNTER_LIMIT - 1):
+                    return _next(millis, counter, self.device_id)
+                # Nothing comes after the last version there is (only an earlier release,
+                # which adopted any version, can have stored it): stamp from this clock,
+                # as if it were not there (every device sets it aside as dated ahead).
+                after = None
             if after:
                 self._adopt(*parse_version(after)[:2])
             now = self._wall()
