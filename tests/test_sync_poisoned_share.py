@@ -24,6 +24,7 @@ import pytest
 from sync_support import Office, as_person, assert_converged
 
 from app.core.clock import HybridClock, format_version, millis_of, parse_version, wall_millis
+from app.core.errors import UserError
 from app.core.media import sha256_file
 from app.review.comments import add_comment
 from app.review.scoring import score_submission
@@ -477,3 +478,18 @@ def test_a_far_future_change_is_accepted_once_the_clock_catches_up(team):
     assert early["id"] in {r["id"] for r in b.dump()["comments"]}
     # and this device's next edit comes after it, as after any change it accepted
     assert parse_version(b.db.clock.tick())[:2] > parse_version(early["version"])[:2]
+
+
+def test_a_share_header_that_is_a_link_is_never_read(team, tmp_path):
+    """The share's crosscoach-share.json replaced by a link to a file elsewhere: a plain
+    error, as for a damaged header, and the file it points to is not opened."""
+    office, (a, b, c), p = team
+    header = office.share / "crosscoach-share.json"
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_bytes(header.read_bytes())  # even a valid header is not read through it
+    header.unlink()
+    header.symlink_to(elsewhere)
+    with FileWatch() as seen, pytest.raises(UserError) as err:
+        a.sync()
+    assert "is damaged" in err.value.message
+    assert _outside(seen, [office.share, a.root]) == []

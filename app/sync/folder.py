@@ -115,10 +115,10 @@ class FolderRemote(Remote):
                 "again; your changes wait on this device until then.",
             )
         header = self.root / HEADER
-        if not header.exists():
+        if not header.exists() and not header.is_symlink():
             self._create_header(header)
         try:
-            info = load_json(header.read_bytes())
+            info = load_json(_read_plain_file(header))  # a link here is never followed
             fmt, remote_id = info["format"], info["remote_id"]
             if not isinstance(fmt, int) or not isinstance(remote_id, str) or not remote_id:
                 raise Malformed("it has the wrong form")
