@@ -336,3 +336,11 @@ def publish_prompt(device: Device, trainer_id: str, scenario_id: str, clip: Path
         scenario.prompt_media_sha256 = sha
         scenario.prompt_media_name = clip.name
     return sha
+
+
+def as_person(device: Device, person_id: str, work):
+    """Run a domain function as this person on this device: ``work(session, profile)``."""
+    from app.core.profiles import find_profile
+
+    with device.session(person_id) as s:
+        return work(s, find_profile(s, person_id))

@@ -25,9 +25,11 @@ from datetime import UTC, datetime
 # everyone's versions past it.
 MAX_AHEAD_MS = 24 * 3600 * 1000
 COUNTER_LIMIT = 100_000
+LAST_MILLIS = 10**13 - 1  # the greatest 13-digit number of milliseconds (the year 2286)
 VERSION = re.compile(r"^(\d{13})\.(\d{5})\.([0-9A-Za-z-]{1,64})$")
-# Versions written before the counter was bounded: the counter may be longer.
-_LEGACY = re.compile(r"^(\d{1,13})\.(\d{1,9})\.([0-9A-Za-z-]{1,64})$")
+# Versions written before the counter was bounded: 13 digits of milliseconds, as
+# always, and a counter that ran past five digits. Nothing else was ever written.
+_LEGACY = re.compile(r"^(\d{13})\.(\d{6,9})\.([0-9A-Za-z-]{1,64})$")
 
 
 def utcnow() -> datetime:
@@ -64,7 +66,9 @@ def normalize_version(version: str) -> str:
 
     Versions written by earlier CrossCoach releases could carry a counter past
     99999, which sorted wrongly as text. Every device normalizes them the same
-    way, so they still merge alike everywhere. ValueError if it is no version.
+    way, so they still merge alike everywhere. ValueError if it is no version
+    (a version with fewer digits was never written by any release: it is not
+    padded into one).
     """
     if is_version(version):
         return version
@@ -111,7 +115,12 @@ class HybridClock:
                 # A record dated too far ahead (a wrong clock elsewhere, before it was
                 # caught): this edit must still come after it, but the clock stays put.
                 millis, counter, _ = parse_version(after)
-                return _next(millis, counter, self.device_id)
+                if (millis, counter) < (LAST_MILLIS, COUNTER_LIMIT - 1):
+                    return _next(millis, counter, self.device_id)
+                # Nothing comes after the last version there is (only an earlier release,
+                # which adopted any version, can have stored it): stamp from this clock,
+                # as if it were not there (every device sets it aside as dated ahead).
+                after = None
             if after:
                 self._adopt(*parse_version(after)[:2])
             now = self._wall()

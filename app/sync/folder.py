@@ -9,13 +9,21 @@ finished file; every file is written under a temporary name and renamed)::
 
 Anything else (sync-client conflict copies, temporary and lock files,
 duplicates a cloud drive makes) is ignored. No database ever lives here.
+
+Links are never followed, to read or to write: anyone who can write to the
+share can put a link there, and it could lead anywhere on this computer. A
+folder of the layout that is a link is not read, and nothing is written
+through it; a change file that is a link (or no plain file) is skipped with
+the reason.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import stat
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +37,7 @@ from app.sync.remote import (
     NEWER_FOLDER,
     SYNC_FORMAT,
     Batch,
+    NotSent,
     Progress,
     Refusal,
     Remote,
@@ -36,10 +45,11 @@ from app.sync.remote import (
     full_disk,
 )
 from app.sync.state import ReadMark
-from app.sync.validate import Malformed, check_change, load_json
+from app.sync.validate import MAX_FILE_BYTES, Malformed, check_change, load_json
 
 HEADER = "crosscoach-share.json"
 CHANGE_NAME = re.compile(r"^(\d{10})\.json$")
+LAST_NUMBER = 10**10 - 1  # the highest number a change file's name can hold
 DEVICE_NAME = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 COPY_BLOCK = 64 * 1024 * 1024  # per sendfile call; also how often progress is reported
 
@@ -105,10 +115,10 @@ class FolderRemote(Remote):
                 "again; your changes wait on this device until then.",
             )
         header = self.root / HEADER
-        if not header.exists():
+        if not header.exists() and not header.is_symlink():
             self._create_header(header)
         try:
-            info = load_json(header.read_bytes())
+            info = load_json(_read_plain_file(header))  # a link here is never followed
             fmt, remote_id = info["format"], info["remote_id"]
             if not isinstance(fmt, int) or not isinstance(remote_id, str) or not remote_id:
                 raise Malformed("it has the wrong form")
@@ -131,25 +141,61 @@ class FolderRemote(Remote):
         # Two devices starting at once: the first header wins, the other is dropped.
         write_new_file(header, json.dumps(payload, indent=2).encode("utf-8"))
 
+    # -- links ------------------------------------------------------------------
+    def _inside(self, folder: Path) -> bool:
+        """True for a folder of the share reached without passing through a link."""
+        path = self.root
+        for part in folder.relative_to(self.root).parts:
+            path = path / part
+            if path.is_symlink():
+                return False
+        return folder.is_dir()
+
+    def _folder_to_write(self, *parts: str) -> Path:
+        """A folder of the share, made if missing, that really is a folder of the share.
+
+        NotSent if one on the way is a link (or a file): writing through it could
+        put files anywhere on this computer.
+        """
+        path = self.root
+        for part in parts:
+            path = path / part
+            if not path.is_symlink():
+                with contextlib.suppress(FileExistsError):
+                    path.mkdir()
+            if path.is_symlink() or not path.is_dir():
+                raise NotSent(
+                    f"{path} in the shared folder is a link to another place (or a file), "
+                    "and CrossCoach never writes through one. Ask whoever looks after the "
+                    "shared folder to replace it with a plain folder; nothing waiting on "
+                    "this device is lost meanwhile"
+                )
+        return path
+
     # -- changes ----------------------------------------------------------------
     def _changes_dir(self, device_id: str) -> Path:
         return self.root / "devices" / device_id / "changes"
 
     def _sequences(self, folder: Path) -> list[tuple[int, Path]]:
-        """The change files in a device's folder, by number (links are never followed)."""
+        """Everything named like a change file in a device's folder, by number (whether it
+        is a plain file is checked when it is read; links are never followed)."""
         found = []
-        if folder.is_dir() and not folder.is_symlink():
+        if self._inside(folder):
             for entry in os.scandir(folder):
                 m = CHANGE_NAME.match(entry.name)
-                if m and entry.is_file(follow_symlinks=False):
+                if m:
                     found.append((int(m.group(1)), Path(entry.path)))
         return sorted(found)
 
     def push(self, device_id: str, changes: list[dict]) -> list[Refusal]:
-        folder = self._changes_dir(device_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        existing = self._sequences(folder)
-        seq = existing[-1][0] + 1 if existing else 1
+        try:
+            folder = self._folder_to_write("devices", device_id, "changes")
+        except NotSent as exc:
+            raise UserError(
+                "This device's changes could not be sent to the shared folder.", f"{exc}."
+            ) from None
+        taken = {n for n, _ in self._sequences(folder)}
+        seq = _next_number(taken)
         while True:  # a finished file is never rewritten: take the next free number
             payload = {
                 "format": SYNC_FORMAT,
@@ -160,11 +206,12 @@ class FolderRemote(Remote):
             data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
             if write_new_file(folder / f"{seq:010d}.json", data):
                 return []  # a shared folder has no logins to refuse anything
-            seq += 1
+            taken.add(seq)
+            seq = _next_number(taken)
 
     def _devices(self, device_id: str) -> list[str]:
         base = self.root / "devices"
-        if not base.is_dir() or base.is_symlink():
+        if not self._inside(base):
             return []
         return sorted(
             e.name
@@ -189,7 +236,7 @@ class FolderRemote(Remote):
     def _read_batch(self, source: str, seq: int, path: Path, key: str) -> Batch:
         signature = _signature(path)
         try:
-            payload = load_json(path.read_bytes())
+            payload = load_json(_read_plain_file(path))
             if not isinstance(payload, dict) or not isinstance(payload.get("changes"), list):
                 raise Malformed("it is not a change file")
             fmt = payload.get("format")
@@ -236,7 +283,7 @@ class FolderRemote(Remote):
         if prefix not in self._media_index:
             index: dict[str, Path] = {}
             folder = self._media_dir(sha256)
-            if folder.is_dir() and not folder.is_symlink():
+            if self._inside(folder):
                 for entry in os.scandir(folder):
                     m = MEDIA_NAME.match(entry.name)
                     if m and entry.is_file(follow_symlinks=False):
@@ -262,8 +309,7 @@ class FolderRemote(Remote):
         it checks its SHA-256 before importing it, and moves a damaged copy
         aside so this device uploads it again (docs/sync.md).
         """
-        folder = self._media_dir(sha256)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self._folder_to_write("media", sha256[:2])
         final = folder / f"{sha256}{source.suffix.lower() or '.mp4'}"
         partial = folder / f".{final.name}.partial"
         if list(folder.glob(f".{final.name}.damaged-*")) and sha256_file(source) != sha256:
@@ -303,6 +349,41 @@ class FolderRemote(Remote):
             except OSError:
                 return
             self._media_files(sha256).pop(sha256, None)
+
+
+def _next_number(taken: set[int]) -> int:
+    """The number of a device's next change file: one past the highest number taken.
+
+    No device counts up to 9999999999, but anyone who can write to the share can
+    put a file with that number in a device's folder, and one past it has eleven
+    digits: a name no device reads, so everything the device sent after it would
+    be lost without a word. So the number is one past the highest taken number
+    that still has a free number after it: past the device's own files as always
+    (never in a gap below them: a file deleted from the share may have been read
+    under that number already), skipping a run of numbers at the very end.
+    """
+    for n in sorted(taken | {0}, reverse=True):
+        if n < LAST_NUMBER and n + 1 not in taken:
+            return n + 1
+    raise UserError(
+        "This device's folder on the shared folder has no free change file number left.",
+        "Ask whoever looks after the shared folder to remove the change files this "
+        "device did not write.",
+    )
+
+
+def _read_plain_file(path: Path) -> bytes:
+    """The bytes of a change file that is a plain file; Malformed for a link (never
+    followed: it could lead to any file on this computer), a folder or a pipe (reading a
+    pipe would wait forever)."""
+    if stat.S_ISLNK(os.lstat(path).st_mode):
+        raise Malformed("it is a link to another place, which CrossCoach never follows")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise Malformed("it is not a file")
+        return f.read(MAX_FILE_BYTES + 1)
 
 
 def _signature(path: Path) -> str:

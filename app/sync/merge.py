@@ -284,7 +284,9 @@ class _Merge:
             rows = self.s.execute(select(t).where(t.c.version > EPOCH)).mappings()
             self._insert([row_to_change(name, dict(r)) for r in rows], verdict="accepted")
         old = list(self.s.scalars(select(LocalState).where(LocalState.key.startswith(OLD_HELD))))
-        self._insert([json.loads(r.value) for r in old])
+        # As pending, so they are judged with what arrives next (a "new" entry that is
+        # not in the batch being received is never judged).
+        self._insert([json.loads(r.value) for r in old], verdict="held")
         self.s.execute(delete(LocalState).where(LocalState.key.startswith(OLD_HELD)))
         self.s.add(LocalState(key=SEEDED, value="1"))
         self.s.flush()
@@ -468,8 +470,9 @@ class _Merge:
         if verdict.ok:
             if e.verdict not in ALLOWED:
                 self._set_verdict(e, "accepted")
-                if (e.table, e.id, e.version) in self._newly:
-                    self.clock.observe(e.version)
+                # Just received, or allowed only now (dated ahead until this clock caught
+                # up, or waiting for older history): this device's next edits come after it.
+                self.clock.observe(e.version)
             return True
         self._set_verdict(e, "held" if verdict.wait else "refused", verdict.reason)
         return False

@@ -103,7 +103,11 @@ def judge(
         # (no author: one's own new profile, or an edit of a built-in record)
         unowned = author is None and (table == "people" or table in CATALOGUE)
         if prev is None and author != editor and not unowned:
-            return refuse("a new record's author must be the person who made it")
+            # A version by someone other than the record's author, and no earlier version
+            # here: a later edit (a trainer's decision on a take, a rep's consent) read
+            # before the record itself, or a forgery. Only its earlier versions can tell:
+            # wait for them (refusing now would be undone when they arrive).
+            return wait("the record it changes has not arrived yet")
     rule = RULES.get(table)
     return rule(change, live_prev, role, owner_of) if rule else ACCEPT
 

@@ -31,6 +31,11 @@ NEWER_DATABASE = UserError(
 Progress = Callable[[int], None]  # bytes moved so far for one file
 
 
+class NotSent(Exception):
+    """One recording the remote cannot take now (the message says why, in plain words);
+    the sync goes on without it and sends it once the reason is gone."""
+
+
 @dataclass
 class Unreadable:
     """A change (or a whole change file) that could not be read, and why."""
