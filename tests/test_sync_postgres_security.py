@@ -128,9 +128,9 @@ def edit(change: dict, device: str, editor: str | None, n: int = 1, **data) -> d
     return c
 
 
-def new(change: dict, device: str, editor: str | None, **data) -> dict:
+def new(change: dict, device: str, editor: str | None, n: int = 1, **data) -> dict:
     """A brand-new record shaped like ``change``."""
-    return edit(change, device, editor, id=str(uuid.uuid4()), **data)
+    return edit(change, device, editor, n, id=str(uuid.uuid4()), **data)
 
 
 @pytest.fixture
@@ -529,3 +529,19 @@ def test_the_admin_still_sets_up_and_reads_everything(team):
         logins = set(c.scalars(text("SELECT login FROM crosscoach.members")))
     admin.dispose()
     assert {f"{team.office.database}_{n}" for n in ("mia", "tina", "rob", "rae")} <= logins
+
+
+def test_a_removed_profile_publishes_nothing_more(team):
+    """Mia removes Rae from the team: Rae's login can publish nothing after that."""
+    mia, rae = team.logins["Mia"], team.logins["Rae"]
+    rae_profile = team.latest(team.mia_laptop, "people", team.rae)
+    mia.insert(edit(rae_profile, dev(team.mia_laptop), team.mia, 1, deleted=True))
+    late = new(rae_profile, str(uuid.uuid4()), team.rae, 5, author_id=team.rae, name="Rae 2")
+    assert rae.refused(late) == "your profile was removed from the team"
+
+
+def test_a_table_that_does_not_sync_is_refused(team):
+    change = team.latest(team.rob_laptop, "submissions", team.sub)
+    odd = edit(change, dev(team.rob_laptop), team.rob, 1, note="x")
+    odd["table"] = "secrets"
+    assert team.logins["Rob"].refused(odd) == "it is a kind of record CrossCoach does not sync"

@@ -104,7 +104,7 @@ class FolderRemote(Remote):
     def __init__(self, root: Path):
         self.root = root
         self.spec = f"folder:{root}"
-        self._media_index: dict[str, dict[str, Path]] = {}
+        self._media_index: dict[str, dict[str, str]] = {}  # prefix -> sha -> path
 
     # -- identity ---------------------------------------------------------------
     def open(self) -> str:
@@ -278,24 +278,25 @@ class FolderRemote(Remote):
     def _media_dir(self, sha256: str) -> Path:
         return self.root / "media" / sha256[:2]
 
-    def _media_files(self, sha256: str) -> dict[str, Path]:
+    def _media_files(self, sha256: str) -> dict[str, str]:
         prefix = sha256[:2]
         if prefix not in self._media_index:
-            index: dict[str, Path] = {}
+            index: dict[str, str] = {}
             folder = self._media_dir(sha256)
             if self._inside(folder):
                 for entry in os.scandir(folder):
                     m = MEDIA_NAME.match(entry.name)
                     if m and entry.is_file(follow_symlinks=False):
-                        index[m.group(1)] = Path(entry.path)
+                        index[m.group(1)] = entry.path
             self._media_index[prefix] = index
         return self._media_index[prefix]
 
     def _find(self, sha256: str) -> Path | None:
-        return self._media_files(sha256).get(sha256)
+        found = self._media_files(sha256).get(sha256)
+        return Path(found) if found else None
 
     def missing_media(self, shas: set[str]) -> set[str]:
-        return {sha for sha in shas if self._find(sha) is None}
+        return {sha for sha in shas if sha not in self._media_files(sha)}
 
     def media_size(self, sha256: str) -> int | None:
         path = self._find(sha256)
@@ -330,7 +331,7 @@ class FolderRemote(Remote):
                     "Free some space on the shared drive and sync again; nothing was lost.",
                 ) from exc
             raise
-        self._media_files(sha256)[sha256] = final
+        self._media_files(sha256)[sha256] = str(final)
         return moved
 
     def fetch_media(self, sha256, partial, progress=None) -> str:

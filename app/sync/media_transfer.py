@@ -72,9 +72,10 @@ def receive(remote, media_root: Path, sha256: str, progress=None) -> tuple[int, 
     return moved, None
 
 
-def local_index(media_root: Path) -> dict[str, Path]:
-    """Every complete recording in the store by SHA-256: one directory scan, not one per file."""
-    found: dict[str, Path] = {}
+def local_index(media_root: Path) -> dict[str, str]:
+    """Every complete recording in the store by SHA-256 (its path as text): one directory
+    scan, not one per file, and no path objects for the thousands nobody moves."""
+    found: dict[str, str] = {}
     if not media_root.is_dir():
         return found
     for folder in os.scandir(media_root):
@@ -82,5 +83,5 @@ def local_index(media_root: Path) -> dict[str, Path]:
             for entry in os.scandir(folder.path):
                 m = MEDIA_NAME.match(entry.name)
                 if m and entry.is_file():
-                    found[m.group(1)] = Path(entry.path)
+                    found[m.group(1)] = entry.path
     return found

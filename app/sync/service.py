@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -166,7 +167,7 @@ class SyncService:
     def _bytes_to_move(self, remote: Remote, wanted: set[str]) -> int:
         local = local_index(self.media_root)
         present = wanted & set(local)
-        up = sum(local[sha].stat().st_size for sha in remote.missing_media(present))
+        up = sum(os.stat(local[sha]).st_size for sha in remote.missing_media(present))
         return up + sum(remote.media_size(sha) or 0 for sha in wanted - present)
 
     # -- the sync itself ----------------------------------------------------------
@@ -223,6 +224,7 @@ class SyncService:
             pushed = state.get(s, remote_id, "pushed", "")
             changes = outgoing(s, self.db.device_id, pushed)
             refused = state.refused_up(s, remote_id)
+            before = dict(refused)
             again = _still_current(s, self.db.device_id, refused)
         fresh = {(c["table"], c["id"], c["version"]) for c in changes}
         changes += [c for c in again if (c["table"], c["id"], c["version"]) not in fresh]
@@ -251,7 +253,7 @@ class SyncService:
                 state.set_refused_up(s, remote_id, refused)
             report.records_up += len(allowed) - len(refusals)
             tick("push", start + len(batch), len(changes))
-        if not changes:
+        if not changes and refused != before:
             with self.db.session() as s:
                 state.set_refused_up(s, remote_id, refused)
 
@@ -311,7 +313,7 @@ class SyncService:
         tick("media up", 0, len(todo))
         for i, sha in enumerate(todo):
             try:
-                report.bytes_up += remote.put_media(sha, local[sha])
+                report.bytes_up += remote.put_media(sha, Path(local[sha]))
             except NotSent as exc:
                 report.warnings.append(f"A recording was not sent: {exc}.")
             else:
