@@ -337,6 +337,18 @@ class MemoryKeyring:
         return self.saved.get((service, account))
 
 
+def _member_login(admin_url: str, window) -> str:
+    """A database login for the window's trainer, made by the product's own add_member."""
+    from sqlalchemy.engine import make_url
+
+    from app.sync.postgres import add_member
+
+    profile = window.state.profile
+    login = f"{make_url(admin_url).database}_{profile.name.lower().replace(' ', '_')}"
+    add_member(admin_url, login, profile.id, profile.role.value)
+    return login
+
+
 @pytest.mark.postgres
 def test_settings_save_a_team_database_with_tls_options_and_the_password_in_the_keyring(
     open_window, pg_database, qtbot, monkeypatch
@@ -349,20 +361,19 @@ def test_settings_save_a_team_database_with_tls_options_and_the_password_in_the_
     monkeypatch.setattr(credentials, "_keyring", lambda: keyring)
     target = make_url(pg_database)
     window = open_window("a")
+    login = _member_login(pg_database, window)  # the trainer's own login, never the admin's
     section = sync_section(window)
     section.form.mode.setCurrentIndex(section.form.mode.findData("postgres"))
     qtbot.keyClicks(section.form.host, target.host)
     qtbot.keyClicks(section.form.database, target.database)
-    qtbot.keyClicks(section.form.user, target.username)
+    qtbot.keyClicks(section.form.user, login)
     qtbot.keyClicks(section.form.password_edit, "s3cret pass")
     section.form.sslmode.setCurrentIndex(section.form.sslmode.findData("disable"))
 
     qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(window.state.ctx.settings.get("remote")), timeout=SYNC_TIMEOUT)
     saved = window.state.ctx.settings.get("remote")
-    assert saved == (
-        f"postgresql://{target.username}@{target.host}:5432/{target.database}?sslmode=disable"
-    )
+    assert saved == f"postgresql://{login}@{target.host}:5432/{target.database}?sslmode=disable"
     assert "s3cret" not in window.state.ctx.settings.path.read_text()
     assert list(keyring.saved.values()) == ["s3cret pass"]
     assert "keyring" in section.result.text()
@@ -380,8 +391,12 @@ def test_without_a_keyring_the_password_is_not_stored_and_the_page_says_what_to_
     monkeypatch.setattr(credentials, "_keyring", lambda: None)
     monkeypatch.delenv("PGPASSWORD", raising=False)
     monkeypatch.setenv("PGPASSFILE", "/nonexistent/pgpass")
-    window = open_window("a", pg_database)
+    window = open_window("a")
+    login = _member_login(pg_database, window)
+    window.state.ctx.settings.set("remote", pg_database.replace("postgres@", f"{login}@"))
+    window.state.sync.remote_changed()
     section = sync_section(window)
+    section.load()
     assert section.form.host.text() == "127.0.0.1" and section.form.port.value() == 5432
     assert "this computer has no keyring" in section.form.password_note.text()
     qtbot.keyClicks(section.form.password_edit, "typed")
