@@ -133,7 +133,7 @@ def test_a_file_from_a_newer_crosscoach_is_read_after_the_update(office, monkeyp
     a.sync()
     newest = _files(office, a)[-1]
     payload = json.loads(newest.read_bytes())
-    payload["format"] = 2  # Tina updated CrossCoach; the change file format moved on
+    payload["format"] = 3  # Tina updated CrossCoach; the change file format moved on
     newest.write_text(json.dumps(payload))
 
     report = b.sync()
@@ -144,8 +144,8 @@ def test_a_file_from_a_newer_crosscoach_is_read_after_the_update(office, monkeyp
     report = b.sync()  # not read again while nothing changed ...
     assert not report.warnings and any(str(newest) in i["what"] for i in report.set_aside)
 
-    monkeypatch.setattr(remote_module, "SYNC_FORMAT", 2)  # ... until Tom updates too
-    monkeypatch.setattr(folder_remote, "SYNC_FORMAT", 2)
+    monkeypatch.setattr(remote_module, "CHANGES_FORMAT", 3)  # ... until Tom updates too
+    monkeypatch.setattr(folder_remote, "CHANGES_FORMAT", 3)
     report = b.sync()
     assert report.records_down == 1 and not report.warnings and not report.set_aside
     assert [c["text"] for c in b.dump()["comments"]] == ["From the future"]

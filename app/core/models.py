@@ -365,6 +365,37 @@ class Reward(Synced, Base):
     person: Mapped[Person] = relationship()
 
 
+class RosterEntry(Synced, Base):
+    """One person's key in the team's roster, signed by a manager (see app/sync/roster.py).
+
+    The roster is what a team trusts: whose signature counts, with which role,
+    from when (``valid_from``) and until when (``revoked_at``), both versions.
+    The first entry is a manager's own, signed with their own key: it founds
+    the roster, and that key is the team's root of trust.
+    """
+
+    __tablename__ = "roster"
+
+    person_id: Mapped[str] = mapped_column(UUID)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(_enum(Role, "roster_role"))
+    public_key: Mapped[str] = mapped_column(String(64))  # hex of the 32 raw bytes
+    valid_from: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class JoinRequest(Synced, Base):
+    """A person asking a manager to add their key to the roster (signed with that key)."""
+
+    __tablename__ = "join_requests"
+
+    person_id: Mapped[str] = mapped_column(UUID)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(_enum(Role, "join_role"))
+    public_key: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 SYNCED_MODELS: tuple[type[Synced], ...] = (
     Team,
     Person,
@@ -379,6 +410,8 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     Comment,
     TopVideo,
     Reward,
+    RosterEntry,
+    JoinRequest,
 )
 
 

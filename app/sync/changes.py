@@ -19,6 +19,8 @@ from app.core.models import SYNCED_MODELS
 
 # Parents before children: a batch applied in this order never waits on itself.
 TABLE_ORDER = (
+    "roster",
+    "join_requests",
     "teams",
     "people",
     "products",

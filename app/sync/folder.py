@@ -34,7 +34,9 @@ from app.core.files import commit, move, write_atomically
 from app.core.media import sha256_file
 from app.sync.media_transfer import MEDIA_NAME
 from app.sync.remote import (
+    CHANGES_FORMAT,
     NEWER_FOLDER,
+    SIGNED,
     SYNC_FORMAT,
     Batch,
     NotSent,
@@ -44,6 +46,7 @@ from app.sync.remote import (
     Unreadable,
     full_disk,
 )
+from app.sync.signing import canonical, check, mark
 from app.sync.state import ReadMark
 from app.sync.validate import MAX_FILE_BYTES, Malformed, check_change, load_json
 
@@ -187,7 +190,7 @@ class FolderRemote(Remote):
                     found.append((int(m.group(1)), Path(entry.path)))
         return sorted(found)
 
-    def push(self, device_id: str, changes: list[dict]) -> list[Refusal]:
+    def push(self, device_id: str, changes: list[dict], sign=None) -> list[Refusal]:
         try:
             folder = self._folder_to_write("devices", device_id, "changes")
         except NotSent as exc:
@@ -196,13 +199,13 @@ class FolderRemote(Remote):
             ) from None
         taken = {n for n, _ in self._sequences(folder)}
         seq = _next_number(taken)
+        if sign is None:
+            body = {"format": SYNC_FORMAT, "changes": changes}
+        else:  # the exact text is kept as text, so a reader checks the very bytes signed
+            text = canonical(changes)
+            body = {"format": SIGNED, "signed": sign(text).as_json(), "changes": text}
         while True:  # a finished file is never rewritten: take the next free number
-            payload = {
-                "format": SYNC_FORMAT,
-                "device_id": device_id,
-                "seq": seq,
-                "changes": changes,
-            }
+            payload = {"device_id": device_id, "seq": seq, **body}
             data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
             if write_new_file(folder / f"{seq:010d}.json", data):
                 return []  # a shared folder has no logins to refuse anything
@@ -237,17 +240,28 @@ class FolderRemote(Remote):
         signature = _signature(path)
         try:
             payload = load_json(_read_plain_file(path))
-            if not isinstance(payload, dict) or not isinstance(payload.get("changes"), list):
+            if not isinstance(payload, dict):
                 raise Malformed("it is not a change file")
             fmt = payload.get("format")
             if not isinstance(fmt, int) or isinstance(fmt, bool):
                 raise Malformed("its format is not a number")
-            if fmt > SYNC_FORMAT:
+            if fmt > CHANGES_FORMAT:
                 raise Malformed(
                     "it was written by a newer CrossCoach; it is read after this one is updated"
                 )
             if payload.get("device_id") != source:
                 raise Malformed("it names another device than the folder it is in")
+            signed = None
+            if fmt == SIGNED:
+                text = payload.get("changes")
+                if not isinstance(text, str):
+                    raise Malformed("it is not a change file")
+                signed, why = check(payload.get("signed"), text)
+                if signed is None:
+                    raise Malformed(why)
+                payload["changes"] = load_json(text.encode("utf-8"))
+            if not isinstance(payload.get("changes"), list):
+                raise Malformed("it is not a change file")
         except (OSError, Malformed) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else str(exc)
             return Batch(
@@ -269,7 +283,7 @@ class FolderRemote(Remote):
                 good.append(check_change(raw, source))
             except Malformed as exc:
                 unreadable.append(Unreadable(f"{key}#{n}", f"Skipped change {n} of {path}: {exc}"))
-        return Batch(source, seq, good, unreadable=unreadable)
+        return Batch(source, seq, mark(good, signed) if signed else good, unreadable=unreadable)
 
     def count_waiting(self, device_id, marks, retry=None) -> int:
         return sum(1 for _ in self._unread(device_id, marks, retry or {}))
@@ -394,4 +408,4 @@ def _signature(path: Path) -> str:
         st = path.stat(follow_symlinks=False)
     except OSError:
         return "gone"
-    return f"{SYNC_FORMAT}:{st.st_size}:{st.st_mtime_ns}"
+    return f"{CHANGES_FORMAT}:{st.st_size}:{st.st_mtime_ns}"

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from app.core.db import Database
 from app.core.models import LocalState, SyncLogEntry
+from app.sync import roster
 from app.sync.changes import TABLE_ORDER, TABLES, change_to_row, row_to_change
 from app.sync.describe import describe
 from app.sync.permissions import Roles, judge
@@ -51,6 +52,7 @@ LOG = SyncLogEntry.__table__
 ALLOWED = ("accepted", "waiting")  # versions the rules allow (shown, or about to be)
 PENDING = ("waiting", "held", "ahead")  # judged again with every batch
 SEEDED = "sync:log_seeded"
+AHEAD = "it is dated more than a day ahead of this computer's clock"
 # Versions dated at the epoch stand for "older than anything anyone wrote": the built-in
 # pack, and people a rebuilt database added back from its recordings. They are local
 # placeholders: never sent, never logged, and any real version replaces them.
@@ -126,14 +128,16 @@ def count_outgoing(s: Session, device_id: str, after_version: str) -> int:
 
 
 def record_own(db: Database, changes: list[dict]) -> tuple[list[dict], ApplyResult]:
-    """Judge this device's own versions before they are sent; returns the ones the rules
-    allow (refused ones are undone here and reported, never sent)."""
+    """Judge this device's own versions before they are sent; returns the ones to send:
+    those the rules allow, and those waiting for the team to add their signer's key
+    (refused ones are undone here and reported, never sent)."""
     with db.session() as s:
         s.info["applying_remote"] = True
         merge = _Merge(s, db, own=True)
         merge.receive(changes)
         verdicts = merge.verdicts_of(changes)
-    allowed = [c for c in changes if verdicts.get((c["table"], c["id"], c["version"])) in ALLOWED]
+    sendable = (*ALLOWED, "held")
+    allowed = [c for c in changes if verdicts.get((c["table"], c["id"], c["version"])) in sendable]
     return allowed, merge.result
 
 
@@ -155,23 +159,6 @@ def apply_changes(
         if before_commit is not None:
             before_commit(s)
     return merge.result
-
-
-def own_versions(s: Session, keys: list[tuple[str, str, str]]) -> list[dict]:
-    """These (table, id, version) versions from the log, where the rules allow them."""
-    found = []
-    for table, rid, version in keys:
-        change = s.scalar(
-            select(LOG.c.change).where(
-                LOG.c.table_name == table,
-                LOG.c.record_id == rid,
-                LOG.c.version == version,
-                LOG.c.verdict.in_(ALLOWED),
-            )
-        )
-        if change is not None:
-            found.append(json.loads(change))
-    return found
 
 
 def set_aside(s: Session, device_id: str, limit: int = 200) -> list[dict]:
@@ -241,6 +228,7 @@ class _Merge:
         self.device_id = db.device_id
         self.result = ApplyResult()
         self.roles = Roles()
+        self.roster = roster.Roster()
         self._newly: set[tuple[str, str, str]] = set()  # versions received in this call
         self._known: dict[str, set[str]] = defaultdict(set)  # ids present, per table
         self._verdicts: list[dict] = []  # verdicts given, not written yet
@@ -385,6 +373,7 @@ class _Merge:
 
     def _evaluate(self, keys: set[Key]) -> None:
         self._capture(keys | {("people", p) for p in self._people_ids()})
+        keys |= self._judge_roster()
         keys |= self._judge_people()
         self._save_verdicts()
         by_table = _ids_by_table(keys)
@@ -394,11 +383,61 @@ class _Merge:
                 continue
             entries = self._entries(name, ids)
             winners = {}
+            judged_already = name in ("people", "roster")
             for rid, chain in entries.items():
                 winners[rid] = (
-                    self._people_winner(chain) if name == "people" else self._judge_chain(chain)
+                    self._judged_winner(chain) if judged_already else self._judge_chain(chain)
                 )
             self._show(name, winners)
+
+    def _judge_roster(self) -> set[Key]:
+        """Judge the team's roster (whose signatures count, from when); returns the records
+        whose verdicts may change because it did."""
+        rows = self.s.execute(
+            select(LOG.c.record_id, LOG.c.version, LOG.c.change, LOG.c.verdict, LOG.c.reason)
+            .where(LOG.c.table_name == "roster")
+            .order_by(LOG.c.version)
+        ).all()
+        entries = [
+            _Entry("roster", r, v, json.loads(c), verdict, why) for r, v, c, verdict, why in rows
+        ]
+        before = {(e.id, e.version) for e in entries if e.verdict in ALLOWED}
+        timely = []
+        for e in entries:
+            if self.clock.too_far_ahead(e.version):
+                self._set_verdict(e, "ahead", AHEAD)
+            else:
+                timely.append(e)
+        pinned = roster.pinned_root(self.s)
+        self.roster = roster.judge_roster(timely, pinned, self._record)
+        if pinned is None and self.roster.root is not None:
+            roster.pin_root(self.s, self.roster.root)  # the first roster this device trusts
+        after = {(e.id, e.version) for e in entries if e.verdict in ALLOWED}
+        if before == after:
+            return set()
+        flipped = [
+            e for e in entries if ((e.id, e.version) in before) != ((e.id, e.version) in after)
+        ]
+        changed: set[Key] = {("roster", e.id) for e in flipped}
+        founded_before = min((v for _, v in before), default=None)  # the earliest is the founding
+        if founded_before != self.roster.founded_at:
+            # Founded now (or another founding won): every later version is judged anew.
+            since = min(v for v in (founded_before, self.roster.founded_at) if v is not None)
+            rows = self.s.execute(
+                select(LOG.c.table_name, LOG.c.record_id).where(LOG.c.version > since)
+            )
+            return changed | {(t, r) for t, r in rows}
+        for e in flipped:
+            changed |= self._made_by(e.change["data"]["person_id"], roster.FROM_THE_START)
+        return changed
+
+    def _record(self, e: _Entry, verdict: str, reason: str) -> None:
+        """Set a verdict judged elsewhere; a version allowed only now moves the clock."""
+        if verdict == "accepted" and e.verdict not in ALLOWED:
+            self.clock.observe(e.version)
+        if verdict == "accepted" and e.verdict in ALLOWED:
+            return
+        self._set_verdict(e, verdict, reason)
 
     def _people_ids(self) -> set[str]:
         return set(self.s.scalars(select(TABLES["people"].c.id)))
@@ -455,18 +494,19 @@ class _Merge:
         return winner
 
     @staticmethod
-    def _people_winner(chain: list[_Entry]) -> _Entry | None:
+    def _judged_winner(chain: list[_Entry]) -> _Entry | None:
         allowed = [e for e in chain if e.verdict in ALLOWED]
         return allowed[-1] if allowed else None
 
     def _judge_one(self, e: _Entry, prev: dict | None) -> bool:
         """Set the entry's verdict; True when the rules allow it."""
         if self.clock.too_far_ahead(e.version):
-            self._set_verdict(
-                e, "ahead", "it is dated more than a day ahead of this computer's clock"
-            )
+            self._set_verdict(e, "ahead", AHEAD)
             return False
-        verdict = judge(e.change, prev, self.roles, self._owner_of)
+        if e.table == "join_requests":
+            verdict = roster.judge_join_request(e.change)
+        else:
+            verdict = judge(e.change, prev, self.roles, self._owner_of, self.roster)
         if verdict.ok:
             if e.verdict not in ALLOWED:
                 self._set_verdict(e, "accepted")

@@ -80,14 +80,28 @@ def judge(
     prev: dict | None,
     roles: Roles,
     owner_of: Callable[[str], str | None],
+    roster=None,
 ) -> Verdict:
     """May this version be accepted?
 
     ``prev``: the data of the previous accepted version of this record (None
-    if there is none); ``owner_of(submission_id)``: the rep of a submission.
+    if there is none); ``owner_of(submission_id)``: the rep of a submission;
+    ``roster``: the team's roster (app/sync/roster.py) — once it is founded, a
+    later version must be signed by its editor with a key the roster trusts at
+    that version, and roles come from the roster.
     """
     data = change["data"]
     editor = data.get("edited_by")
+    if roster is not None and roster.active(change["version"]):
+        signed = change.get("signed")
+        if not signed:
+            return refuse("it is not signed, and the team signs every change since its roster")
+        if editor is None or signed["by"] != editor:
+            return refuse("it is signed by someone else than the person who made it")
+        trusted = roster.key_verdict(signed["by"], signed["key"], change["version"])
+        if not trusted.ok:
+            return trusted
+        roles = roster.roles
     if editor is None:
         return _judge_earlier(change, roles)
     table, author, version = change["table"], change["author_id"], change["version"]

@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from app.core.errors import UserError
+from app.core.ids import new_id
 from app.core.media import sha256_file
 from app.sync.credentials import load_password, without_password
 from app.sync.remote import (
@@ -34,6 +35,7 @@ from app.sync.remote import (
     Remote,
     Unreadable,
 )
+from app.sync.signing import canonical, check
 from app.sync.validate import Malformed, check_change
 
 CHUNK = 4 * 1024 * 1024
@@ -42,15 +44,28 @@ PUSH_LOCK = 0x43524F53  # pg_advisory_xact_lock key: one push at a time
 LOGIN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 COLUMNS = "device_id, table_name, record_id, version, author_id, deleted, data"
 INSERT_CHANGE = text(
-    f"INSERT INTO crosscoach.changes ({COLUMNS}) VALUES (:device_id, :table_name, "
-    ":record_id, :version, :author_id, :deleted, CAST(:data AS jsonb))"
+    f"INSERT INTO crosscoach.changes (batch_id, {COLUMNS}) VALUES (:batch_id, :device_id, "
+    ":table_name, :record_id, :version, :author_id, :deleted, CAST(:data AS jsonb))"
 )
 # SQLSTATE classes that refuse one change (a permission or a rule), not the connection.
 REFUSALS = ("42501", "22", "23")
 
 
-def _row(device_id: str, change: dict) -> dict:
+def _as_change(r) -> dict:
     return {
+        "table": r.table_name,
+        "id": r.record_id,
+        "version": r.version,
+        "deleted": r.deleted,
+        "author_id": r.author_id,
+        "device_id": r.device_id,
+        "data": r.data,
+    }
+
+
+def _row(device_id: str, change: dict, batch: str | None = None) -> dict:
+    return {
+        "batch_id": batch,
         "device_id": device_id,
         "table_name": change["table"],
         "record_id": change["id"],
@@ -162,16 +177,18 @@ class PostgresRemote(Remote):
             raise NEWER_DATABASE
         return meta["remote_id"]
 
-    def push(self, device_id, changes) -> list[Refusal]:
-        rows = [_row(device_id, c) for c in changes]
+    def push(self, device_id, changes, sign=None) -> list[Refusal]:
+        batch = new_id() if sign else None
+        rows = [_row(device_id, c, batch) for c in changes]
 
-        def insert(c, batch) -> None:
+        def insert(c, batch_rows) -> None:
             c.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PUSH_LOCK})
-            c.execute(INSERT_CHANGE, batch)
+            c.execute(INSERT_CHANGE, batch_rows)
 
         try:
             with self.engine.begin() as c:
                 insert(c, rows)
+                self._sign(c, batch, sign, changes)
             return []
         except DBAPIError as exc:
             if not _refusal(exc):
@@ -189,9 +206,25 @@ class PostgresRemote(Remote):
                         if not _refusal(exc):
                             raise
                         refused.append(Refusal(change, _reason(exc)))
+                gone = {id(r.change) for r in refused}
+                self._sign(c, batch, sign, [ch for ch in changes if id(ch) not in gone])
 
         self._run(one_by_one)
         return refused
+
+    @staticmethod
+    def _sign(c, batch: str | None, sign, published: list[dict]) -> None:
+        """The batch's signature, over exactly the changes that went in (same transaction)."""
+        if batch is None or not published:
+            return
+        signature = sign(canonical(published))
+        c.execute(
+            text(
+                "INSERT INTO crosscoach.batches (id, signed_by, public_key, signature) "
+                "VALUES (:i, :b, :k, :s)"
+            ),
+            {"i": batch, "b": signature.by, "k": signature.public_key, "s": signature.signature},
+        )
 
     def pull(self, device_id, marks, retry):
         after = marks["seq"].upto if "seq" in marks else 0
@@ -199,19 +232,23 @@ class PostgresRemote(Remote):
             rows = self._run(lambda a=after: self._read(device_id, a))
             if not rows:
                 return
+            signed = self._run(lambda rows=rows: self._check_batches(rows))
             changes, unreadable = [], []
             for r in rows:
-                raw = {
-                    "table": r.table_name,
-                    "id": r.record_id,
-                    "version": r.version,
-                    "deleted": r.deleted,
-                    "author_id": r.author_id,
-                    "device_id": r.device_id,
-                    "data": r.data,
-                }
+                if r.batch_id is not None and isinstance(signed.get(r.batch_id), str):
+                    unreadable.append(
+                        Unreadable(
+                            f"seq/{r.seq}",
+                            f"Skipped the change number {r.seq} in the database: "
+                            f"{signed[r.batch_id]}",
+                        )
+                    )
+                    continue
                 try:
-                    changes.append(check_change(raw))
+                    change = check_change(_as_change(r))
+                    if r.batch_id is not None:
+                        change["signed"] = signed[r.batch_id]
+                    changes.append(change)
                 except Malformed as exc:
                     unreadable.append(
                         Unreadable(
@@ -226,11 +263,44 @@ class PostgresRemote(Remote):
         with self.engine.connect() as c:
             return c.execute(
                 text(
-                    f"SELECT seq, {COLUMNS} FROM crosscoach.changes WHERE seq > :a "
+                    f"SELECT seq, batch_id, {COLUMNS} FROM crosscoach.changes WHERE seq > :a "
                     "AND device_id <> :d ORDER BY seq LIMIT :n"
                 ),
                 {"a": after, "d": device_id, "n": PULL_BATCH},
             ).all()
+
+    def _check_batches(self, rows) -> dict[str, dict | str]:
+        """Each signed batch these rows belong to: its ``{"by", "key"}``, or why its
+        signature is not good. A batch is checked whole, even if it spans two reads."""
+        ids = sorted({r.batch_id for r in rows if r.batch_id is not None})
+        if not ids:
+            return {}
+        with self.engine.connect() as c:
+            signatures = {
+                b.id: {"by": b.signed_by, "public_key": b.public_key, "signature": b.signature}
+                for b in c.execute(
+                    text(
+                        "SELECT id, signed_by, public_key, signature FROM crosscoach.batches "
+                        "WHERE id = ANY(:i)"
+                    ),
+                    {"i": ids},
+                )
+            }
+            members = c.execute(
+                text(
+                    f"SELECT batch_id, {COLUMNS} FROM crosscoach.changes "
+                    "WHERE batch_id = ANY(:i) ORDER BY seq"
+                ),
+                {"i": ids},
+            ).all()
+        grouped: dict[str, list[dict]] = {}
+        for m in members:
+            grouped.setdefault(m.batch_id, []).append(_as_change(m))
+        found: dict[str, dict | str] = {}
+        for batch in ids:
+            verdict, why = check(signatures.get(batch), canonical(grouped.get(batch, [])))
+            found[batch] = verdict or why
+        return found
 
     def count_waiting(self, device_id, marks, retry=None) -> int:
         def count():

@@ -13,12 +13,22 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.errors import UserError
 from app.sync.state import ReadMark
 
-# Bumped when the change format changes in a way older versions cannot read.
+if TYPE_CHECKING:
+    from app.sync.signing import Signature
+
+# The layout of a shared folder or database: bumped when older versions cannot use it.
 SYNC_FORMAT = 1
+# Change files: 1 = a plain list of changes, 2 = a batch signed by the person who made
+# its changes (app/sync/signing.py). This version reads both and writes 2 once the team
+# has a roster; an older one skips a 2 until it is updated (then reads it).
+CHANGES_FORMAT = 2
+SIGNED = 2
+Sign = Callable[[str], "Signature"]  # the batch's exact text -> its signature
 NEWER_FOLDER = UserError(
     "This shared folder was written by a newer CrossCoach.",
     "Update CrossCoach on this device.",
@@ -72,8 +82,12 @@ class Remote(ABC):
         """Check the remote is reachable and readable by this version; returns its id."""
 
     @abstractmethod
-    def push(self, device_id: str, changes: list[dict]) -> list[Refusal]:
-        """Publish this device's changes; returns those refused (the rest are published)."""
+    def push(self, device_id: str, changes: list[dict], sign: Sign | None = None) -> list[Refusal]:
+        """Publish this device's changes; returns those refused (the rest are published).
+
+        With ``sign``, the batch goes out signed (all its changes are one person's):
+        ``sign(text)`` signs the batch's exact text.
+        """
 
     @abstractmethod
     def pull(

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError
 
 from app.core.backups import REREAD_OWN
@@ -31,7 +31,8 @@ from app.core.errors import UserError
 from app.core.locks import ExclusiveLock, LockBusy
 from app.core.models import LocalState
 from app.core.settings import Settings
-from app.sync import state
+from app.identity.keys import Keys
+from app.sync import roster, signing, state
 from app.sync.credentials import without_password
 from app.sync.describe import describe
 from app.sync.media_transfer import local_index, receive, referenced_media
@@ -40,7 +41,6 @@ from app.sync.merge import (
     count_outgoing,
     count_waiting_here,
     outgoing,
-    own_versions,
     record_own,
     set_aside,
 )
@@ -96,10 +96,19 @@ ProgressCallback = Callable[[str, int, int], None]
 
 
 class SyncService:
-    def __init__(self, db: Database, settings: Settings, remote: str | None = None):
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        remote: str | None = None,
+        keys_for: Callable[[str], Keys | None] | None = None,
+    ):
         self.db = db
         self.settings = settings
         self.remote_spec = remote
+        # The unlocked keys of a person who made changes here (the person acting now):
+        # once the team has a roster, their changes go out signed with them.
+        self.keys_for = keys_for or (lambda _person: None)
 
     @property
     def media_root(self) -> Path:
@@ -226,36 +235,64 @@ class SyncService:
             refused = state.refused_up(s, remote_id)
             before = dict(refused)
             again = _still_current(s, self.db.device_id, refused)
+            signs = roster.pinned_root(s) is not None  # the team signs since its roster
         fresh = {(c["table"], c["id"], c["version"]) for c in changes}
         changes += [c for c in again if (c["table"], c["id"], c["version"]) not in fresh]
         changes.sort(key=lambda c: c["version"])
         refused = {k: v for k, v in refused.items() if k in {_key(c) for c in again}}
+        done = 0
         for start in range(0, len(changes), PUSH_BATCH):
             batch = changes[start : start + PUSH_BATCH]
-            allowed, judged = record_own(self.db, batch)
-            report.warnings += judged.warnings
-            refusals = remote.push(self.db.device_id, allowed) if allowed else []
-            for change in allowed:
-                refused.pop(_key(change), None)
-            for r in refusals:
-                what = f"{_capital(describe_change(self.db, r.change))}"
-                refused[_key(r.change)] = {
-                    "version": r.change["version"],
-                    "reason": f"refused by {_remote_name(remote)}: {r.reason}",
-                    "what": what,
-                }
-                report.warnings.append(f"{what} was refused by {_remote_name(remote)}: {r.reason}.")
+            for editor, group in _by_signer(batch, signs):
+                self._push_group(remote, editor, group, signs, refused, report)
             # Killed between the push and this, the batch is sent again next time:
             # publishing a change twice is harmless.
             with self.db.session() as s:
-                latest = max(pushed, batch[-1]["version"])
-                state.put(s, remote_id, "pushed", latest)
+                state.put(s, remote_id, "pushed", max(pushed, batch[-1]["version"]))
                 state.set_refused_up(s, remote_id, refused)
-            report.records_up += len(allowed) - len(refusals)
-            tick("push", start + len(batch), len(changes))
+            done += len(batch)
+            tick("push", done, len(changes))
         if not changes and refused != before:
             with self.db.session() as s:
                 state.set_refused_up(s, remote_id, refused)
+
+    def _push_group(self, remote, editor, group, signs, refused, report) -> None:
+        """Publish one person's changes (signed by them, once the team signs), or keep
+        them waiting until their key is here; a refusal sets only that change aside."""
+        keys = self.keys_for(editor) if signs and editor else None
+        if signs and keys is None:
+            for change in group:
+                refused[_key(change)] = {
+                    "version": change["version"],
+                    "reason": f"it waits until {self._name(editor)} signs in on this computer",
+                    "what": _capital(describe_change(self.db, change)),
+                    "waiting": True,
+                }
+            return
+        if keys is not None:
+            public = keys.public_bytes().hex()
+            group = [{**c, "signed": {"by": editor, "key": public}} for c in group]
+        sendable, judged = record_own(self.db, group)
+        report.warnings += judged.warnings
+        if not sendable:
+            return
+        sign = (lambda text: signing.sign(keys, editor, text)) if keys is not None else None
+        refusals = remote.push(self.db.device_id, sendable, sign)
+        for change in sendable:
+            refused.pop(_key(change), None)
+        for r in refusals:
+            what = _capital(describe_change(self.db, r.change))
+            refused[_key(r.change)] = {
+                "version": r.change["version"],
+                "reason": f"refused by {_remote_name(remote)}: {r.reason}",
+                "what": what,
+            }
+            report.warnings.append(f"{what} was refused by {_remote_name(remote)}: {r.reason}.")
+        report.records_up += len(sendable) - len(refusals)
+
+    def _name(self, person_id: str) -> str:
+        with self.db.session() as s:
+            return _person_name(s, person_id)
 
     def _pull(self, remote: Remote, remote_id: str, report: SyncReport, tick) -> None:
         with self.db.session() as s:
@@ -364,16 +401,29 @@ def describe_change(db: Database, change: dict) -> str:
 
 
 def _still_current(s, device_id: str, refused: dict[str, dict]) -> list[dict]:
-    """This device's refused changes that are still its latest word on their record."""
+    """This device's changes set aside before that are still its latest word on their
+    record (tried again at every sync)."""
     if not refused:
         return []
-    newest = {(c["table"], c["id"]): c["version"] for c in outgoing(s, device_id, "")}
-    wanted = [
-        (*key.split(":", 1), info["version"])
-        for key, info in refused.items()
-        if newest.get(tuple(key.split(":", 1))) in (None, info["version"])
-    ]
-    return own_versions(s, wanted)
+    wanted = {(key, info["version"]) for key, info in refused.items()}
+    return [c for c in outgoing(s, device_id, "") if (_key(c), c["version"]) in wanted]
+
+
+def _by_signer(batch: list[dict], signs: bool) -> list[tuple[str | None, list[dict]]]:
+    """The batch as one group per person who made its changes (one group if unsigned)."""
+    if not signs:
+        return [(None, batch)]
+    groups: dict[str | None, list[dict]] = {}
+    for change in batch:
+        groups.setdefault(change["data"].get("edited_by"), []).append(change)
+    return list(groups.items())
+
+
+def _person_name(s, person_id: str | None) -> str:
+    from app.core.models import Person
+
+    name = s.scalar(select(Person.name).where(Person.id == person_id)) if person_id else None
+    return name or "the person who made them"
 
 
 def _read_marks(s, remote_id: str) -> dict[str, state.ReadMark]:

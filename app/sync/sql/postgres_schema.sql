@@ -70,6 +70,19 @@ BEGIN
 END
 $$;
 
+-- Signed batches (once the team has a roster): one signature over the batch's changes,
+-- which carry its id. Written in the same transaction as its changes.
+ALTER TABLE crosscoach.changes ADD COLUMN IF NOT EXISTS batch_id text;
+CREATE INDEX IF NOT EXISTS changes_by_batch ON crosscoach.changes (batch_id)
+    WHERE batch_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS crosscoach.batches (
+    id         text PRIMARY KEY,
+    signed_by  text NOT NULL,
+    public_key text NOT NULL,
+    signature  text NOT NULL,
+    pushed_by  name NOT NULL DEFAULT session_user
+);
+
 -- Recordings, content-addressed. Each uploader writes its own chunks; the media row
 -- is written by crosscoach.publish_media only after the database itself checked
 -- that the chunks hash to the name, so nobody can plant a damaged copy.

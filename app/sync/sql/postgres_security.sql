@@ -59,6 +59,7 @@ GRANT USAGE ON SEQUENCE crosscoach.changes_seq_seq TO "{team}";
 GRANT SELECT ON crosscoach.media TO "{team}";
 GRANT SELECT, INSERT, DELETE ON crosscoach.media_chunks TO "{team}";
 GRANT SELECT, INSERT ON crosscoach.bad_media TO "{team}";
+GRANT SELECT, INSERT ON crosscoach.batches TO "{team}";
 
 -- Refuse a push in plain words (SQLSTATE 42501, like any permission refusal).
 CREATE OR REPLACE FUNCTION crosscoach.refuse(reason text) RETURNS boolean
@@ -235,6 +236,12 @@ BEGIN
             RETURN true;
         END IF;
         RETURN crosscoach.refuse('only trainers and managers mark Top Videos');
+    ELSIF t = 'roster' THEN              -- whose signatures count: managers decide
+        IF my_role = 'manager' THEN RETURN true; END IF;
+        RETURN crosscoach.refuse('only managers add people to the team''s roster');
+    ELSIF t = 'join_requests' THEN       -- one's own request to join
+        IF d ->> 'person_id' = me THEN RETURN true; END IF;
+        RETURN crosscoach.refuse('a request to join is made by the person who asks');
     ELSIF t IN ('products', 'cross_sells', 'rubrics', 'rubric_criteria', 'scenarios',
                 'assignments', 'rewards') THEN
         IF reviewer THEN RETURN true; END IF;
@@ -331,6 +338,14 @@ CREATE POLICY upload_own ON crosscoach.media_chunks FOR INSERT TO "{team}"
 DROP POLICY IF EXISTS remove_own ON crosscoach.media_chunks;
 CREATE POLICY remove_own ON crosscoach.media_chunks FOR DELETE TO "{team}"
     USING (uploaded_by = session_user);
+
+-- A batch's signature is the pusher's own (every device checks the signature itself).
+ALTER TABLE crosscoach.batches ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS read_team ON crosscoach.batches;
+CREATE POLICY read_team ON crosscoach.batches FOR SELECT TO "{team}" USING (true);
+DROP POLICY IF EXISTS sign_own ON crosscoach.batches;
+CREATE POLICY sign_own ON crosscoach.batches FOR INSERT TO "{team}"
+    WITH CHECK (pushed_by = session_user AND signed_by = crosscoach.me());
 
 ALTER TABLE crosscoach.bad_media ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS read_team ON crosscoach.bad_media;
