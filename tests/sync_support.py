@@ -43,6 +43,7 @@ class Device:
         self.root = root
         self.ctx = open_context(root)
         self.remote = remote
+        self.keys: dict = {}  # person id -> Keys: who can sign on this device
 
     @property
     def db(self):
@@ -52,7 +53,16 @@ class Device:
         return self.db.session(person_id)
 
     def sync(self, remote: str | None = None):
-        return SyncService(self.db, self.ctx.settings, remote or self.remote).sync()
+        service = SyncService(
+            self.db, self.ctx.settings, remote or self.remote, keys_for=self.keys.get
+        )
+        return service.sync()
+
+    def key_for(self, person_id: str):
+        """A key pair for this person on this device (made once)."""
+        from app.identity.keys import Keys
+
+        return self.keys.setdefault(person_id, Keys.generate())
 
     def dump(self) -> dict:
         with self.db.session() as s:

@@ -263,13 +263,16 @@ class _Merge:
     # -- the log ----------------------------------------------------------------------------
 
     def _seed(self) -> None:
-        """Once per data folder: every record held before the log existed enters it as
+        """Once per data folder: every record received before the log existed enters it as
         accepted (it was accepted then), and changes kept waiting the earlier way move in."""
         if self.s.get(LocalState, SEEDED) is not None:
             return
         for name in TABLE_ORDER:
             t = TABLES[name]
-            rows = self.s.execute(select(t).where(t.c.version > EPOCH)).mappings()
+            # Records received from other devices; this device's own are judged (and
+            # signed) like any change when they are sent or touched.
+            received = (t.c.version > EPOCH) & (t.c.device_id != self.device_id)
+            rows = self.s.execute(select(t).where(received)).mappings()
             self._insert([row_to_change(name, dict(r)) for r in rows], verdict="accepted")
         old = list(self.s.scalars(select(LocalState).where(LocalState.key.startswith(OLD_HELD))))
         # As pending, so they are judged with what arrives next (a "new" entry that is
