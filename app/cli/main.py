@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "review_team",
     "review_reports",
     "sync",
+    "team",
     "database",
 ]
 

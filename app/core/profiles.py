@@ -72,13 +72,18 @@ def team_by_name(s: Session, name: str) -> Team:
     return team
 
 
-def create_profile(s: Session, name: str, role: Role, team: str | None = None) -> Profile:
+def create_profile(
+    s: Session, name: str, role: Role, team: str | None = None, *, person_id: str | None = None
+) -> Profile:
+    """A new person (``person_id``: the id an invitation gave them)."""
     name = name.strip()
     if not name:
         raise UserError("A profile needs a name.", "Type the name your team knows you by.")
     if len(name) > 120:
         raise UserError("That name is longer than 120 characters.", "Use a shorter name.")
     person = Person(name=name, role=role, team=team_by_name(s, team) if team else None)
+    if person_id is not None:
+        person.id = person_id
     s.add(person)
     s.flush()
     return to_profile(person)

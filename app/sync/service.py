@@ -235,7 +235,7 @@ class SyncService:
             refused = state.refused_up(s, remote_id)
             before = dict(refused)
             again = _still_current(s, self.db.device_id, refused)
-            signs = roster.pinned_root(s) is not None  # the team signs since its roster
+            founded_at = roster.current(s).founded_at  # the team signs since its roster
         fresh = {(c["table"], c["id"], c["version"]) for c in changes}
         changes += [c for c in again if (c["table"], c["id"], c["version"]) not in fresh]
         changes.sort(key=lambda c: c["version"])
@@ -243,8 +243,8 @@ class SyncService:
         done = 0
         for start in range(0, len(changes), PUSH_BATCH):
             batch = changes[start : start + PUSH_BATCH]
-            for editor, group in _by_signer(batch, signs):
-                self._push_group(remote, editor, group, signs, refused, report)
+            for editor, group in _by_signer(batch, founded_at):
+                self._push_group(remote, editor, group, refused, report)
             # Killed between the push and this, the batch is sent again next time:
             # publishing a change twice is harmless.
             with self.db.session() as s:
@@ -256,11 +256,12 @@ class SyncService:
             with self.db.session() as s:
                 state.set_refused_up(s, remote_id, refused)
 
-    def _push_group(self, remote, editor, group, signs, refused, report) -> None:
-        """Publish one person's changes (signed by them, once the team signs), or keep
-        them waiting until their key is here; a refusal sets only that change aside."""
-        keys = self.keys_for(editor) if signs and editor else None
-        if signs and keys is None:
+    def _push_group(self, remote, editor, group, refused, report) -> None:
+        """Publish one person's changes signed by them (``editor`` None: changes from
+        before the team's roster, sent as they are), or keep them waiting until their key
+        is here; a refusal sets only that change aside."""
+        keys = self.keys_for(editor) if editor else None
+        if editor and keys is None:
             for change in group:
                 refused[_key(change)] = {
                     "version": change["version"],
@@ -409,13 +410,17 @@ def _still_current(s, device_id: str, refused: dict[str, dict]) -> list[dict]:
     return [c for c in outgoing(s, device_id, "") if (_key(c), c["version"]) in wanted]
 
 
-def _by_signer(batch: list[dict], signs: bool) -> list[tuple[str | None, list[dict]]]:
-    """The batch as one group per person who made its changes (one group if unsigned)."""
-    if not signs:
-        return [(None, batch)]
+def _by_signer(batch: list[dict], founded_at: str | None) -> list[tuple[str | None, list[dict]]]:
+    """The batch as one group per person who signs their changes, plus (person None) the
+    changes made before the team's roster was founded, which go out unsigned."""
     groups: dict[str | None, list[dict]] = {}
     for change in batch:
-        groups.setdefault(change["data"].get("edited_by"), []).append(change)
+        signer = (
+            change["data"].get("edited_by")
+            if founded_at and change["version"] >= founded_at
+            else None
+        )
+        groups.setdefault(signer, []).append(change)
     return list(groups.items())
 
 
@@ -447,7 +452,12 @@ def set_aside_now(s, device_id: str, remote_id: str | None) -> list[dict]:
     if remote_id:
         for info in state.refused_up(s, remote_id).values():
             found.append(
-                {"what": info["what"], "reason": info["reason"], "where": "sent", "waiting": False}
+                {
+                    "what": info["what"],
+                    "reason": info["reason"],
+                    "where": "sent",
+                    "waiting": info.get("waiting", False),
+                }
             )
         for problem in state.unreadable(s, remote_id):
             found.append(
