@@ -26,14 +26,22 @@ def _stamp(session: Session, _flush_context, _instances) -> None:
         return
     now = session.info.get("stamp_time") or utcnow()
     actor = session.info.get("person_id")
-    for obj in session.new:
-        if isinstance(obj, Synced):
-            obj.id = obj.id or new_id()
-            obj.created_at = obj.created_at or now
+    new = [obj for obj in session.new if isinstance(obj, Synced)]
+    for obj in new:
+        obj.id = obj.id or new_id()
+    # A profile made with nobody acting yet (the first start) is its own editor, and what
+    # is made with it (the team typed beside the name) is that person's too.
+    newcomers = [obj.id for obj in new if isinstance(obj, Person)] if actor is None else []
+    newcomer = newcomers[0] if len(newcomers) == 1 else None
+    for obj in new:
+        obj.created_at = obj.created_at or now
+        if isinstance(obj, Person):
             obj.author_id = obj.author_id or actor
-            # A profile made with nobody acting yet (the first start) is its own editor.
-            editor = actor or (obj.id if isinstance(obj, Person) else None)
-            _touch(obj, clock, now, editor, None)
+            editor = actor or obj.id
+        else:
+            obj.author_id = obj.author_id or actor or newcomer
+            editor = actor or newcomer
+        _touch(obj, clock, now, editor, None)
     for obj in session.dirty:
         if isinstance(obj, Synced) and session.is_modified(obj, include_collections=False):
             old = get_history(obj, "version")
