@@ -1,0 +1,7 @@
+"""Who a person is, in a way that cannot be faked: their key pair and its protection.
+
+``keys`` is the Ed25519 key pair (signing, fingerprints); ``vault`` keeps a person's
+private key on this device (encrypted with their passphrase or PIN, or in the
+operating system's keyring); ``acting`` decides what acting as someone asks for;
+``events`` announces a new key to whoever publishes it. Plain Python: no Qt.
+"""
