@@ -9,13 +9,38 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+# The passphrase every test's trainers and managers choose, given the way scripts give it
+# (tests/test_identity_cli.py takes it away to see the refusals and the prompt).
+TEST_PASSPHRASE = "correct horse battery"
+
+
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     """An empty data folder; the environment points nowhere else."""
     folder = tmp_path / "data"
     monkeypatch.setenv("CROSSCOACH_DATA_DIR", str(folder))
     monkeypatch.delenv("CROSSCOACH_PROFILE", raising=False)
+    monkeypatch.setenv("CROSSCOACH_PASSPHRASE", TEST_PASSPHRASE)
+    monkeypatch.delenv("CROSSCOACH_NEW_PASSPHRASE", raising=False)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _keys_stay_in_the_test(request, monkeypatch):
+    """People's keys: no test touches the real keyring of the computer running it (a
+    test that wants one installs its own), and scrypt runs at a small cost, except in
+    tests marked ``real_kdf``: every key file records the cost it was made with."""
+    import keyring
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    from app.identity import vault
+
+    if request.node.get_closest_marker("real_kdf") is None:
+        monkeypatch.setattr(vault, "KDF_PARAMETERS", {**vault.KDF_PARAMETERS, "n": 2**10})
+    before = keyring.get_keyring()
+    keyring.set_keyring(NoKeyring())
+    yield
+    keyring.set_keyring(before)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 # command is given, so the desktop app and --version start without them.
 COMMAND_MODULES = [
     "profile",
+    "key",
     "scenarios",
     "doctor",
     "practice",
@@ -67,8 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
 def report(err: UserError) -> int:
     """The one place CLI errors are printed: what went wrong, what to do (never a password)."""
     print(f"crosscoach: {redact(err.message)}", file=sys.stderr)
-    if err.hint:
-        print(f"  What to do: {redact(err.hint)}", file=sys.stderr)
+    hint = getattr(err, "cli_hint", None) or err.hint  # some errors name commands here only
+    if hint:
+        print(f"  What to do: {redact(hint)}", file=sys.stderr)
     return err.exit_code
 
 
@@ -86,14 +88,18 @@ def run(argv: list[str]) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if not hasattr(args, "handler"):
         parser.parse_args([*argv, "--help"])  # a command group without its action
+    from app.cli import secrets
     from app.cli.database import open_for_command
 
     start_logging(resolve_data_dir(args.data_dir), f"crosscoach {args.command}")
     ctx = None
     try:
         ctx = open_for_command(args)
+        # Acting as someone with a passphrase (--as, or the remembered profile) asks for it
+        # once, at the first use: from a terminal or CROSSCOACH_PASSPHRASE (app.cli.secrets).
+        ctx.ask_secret = secrets.ask
         if ctx.acting_as:
-            ctx.profile()  # a mistyped --as fails here, before anything is done
+            ctx.profile()  # a mistyped --as (or a wrong passphrase) fails here, before anything
         return args.handler(ctx, args) or 0
     except UserError as err:
         return report(err)

@@ -127,6 +127,9 @@ def _join(ctx, args) -> int:
 
     connected, team = join_team(ctx, args.spec, _password(args.spec, args.ask_password))
     if team.me is not None:
+        # The team database's login named this person: a trainer or manager new to this
+        # computer chooses their passphrase now (or brings their key: crosscoach key import).
+        ctx.confirm(team.me, proven=True)
         ctx.use_profile(team.me)
     if args.json:
         print_json(

@@ -62,14 +62,16 @@ class Database:
     clock: HybridClock
 
     @contextmanager
-    def session(self, person_id: str | None = None) -> Iterator[Session]:
+    def session(self, person_id: str | None = None, signer=None) -> Iterator[Session]:
         """A short unit of work: commits on success, rolls back on any error.
 
         Objects stay readable after the block (``expire_on_commit=False``), so
-        callers can hand them to the UI detached.
+        callers can hand them to the UI detached. ``signer`` is the acting person's
+        unlocked :class:`app.identity.keys.Keys` (or None), kept as
+        ``session.info["signer"]`` for whatever signs their changes.
         """
         with Session(self.engine, expire_on_commit=False) as s:
-            s.info.update(clock=self.clock, person_id=person_id)
+            s.info.update(clock=self.clock, person_id=person_id, signer=signer)
             try:
                 yield s
                 s.commit()

@@ -61,6 +61,11 @@ class DataPaths:
         return self.root / "in-progress"
 
     @property
+    def identities(self) -> Path:
+        """People's private keys on this device (app.identity.vault): never synced."""
+        return self.root / "identities"
+
+    @property
     def logs(self) -> Path:
         return self.root / "logs"
 

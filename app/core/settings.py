@@ -22,6 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "recording_preset": "standard",
     "theme": "system",
     "remote": None,
+    # The desktop app locks after this many minutes without use while a person with a
+    # passphrase (or PIN) acts; 0 never locks.
+    "lock_after_minutes": 15,
 }
 
 
