@@ -79,7 +79,9 @@ class Office:
             for sub in subs:
                 s.add(Comment(submission_id=sub, at_seconds=3.0, text=f"Round {round_}"))
             for review in s.scalars(
-                select(Review).where(Review.reviewer_id == self.tina, Review.submission_id.in_(subs))
+                select(Review).where(
+                    Review.reviewer_id == self.tina, Review.submission_id.in_(subs)
+                )
             ):
                 review.feedback = f"Edited in round {round_}"
         start = time.perf_counter()

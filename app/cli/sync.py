@@ -65,7 +65,7 @@ def register(sub) -> None:
 
 
 def _sync(ctx, args) -> int:
-    service = SyncService(ctx.db, ctx.settings, args.remote)
+    service = SyncService(ctx.db, ctx.settings, args.remote, keys_for=ctx.keys_for)
 
     def progress(stage: str, done: int, total: int) -> None:
         if not args.json and sys.stderr.isatty():

@@ -145,6 +145,11 @@ class AppContext:
             return None
         return None
 
+    def keys_for(self, person_id: str) -> Keys | None:
+        """Keys to sign ``person_id``'s changes with: the acting person's own, and only theirs."""
+        profile = self.profile_or_none()
+        return self.signer() if profile is not None and profile.id == person_id else None
+
     def lock(self) -> None:
         """Forget the unlocked keys: acting as anyone must be confirmed again."""
         self._confirmed = None

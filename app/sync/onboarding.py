@@ -83,7 +83,7 @@ def join_team(
     if spec.strip().startswith("postgres"):
         me_id = _login_profile(spec, password)
     connected = connect(ctx.settings, spec, password)
-    SyncService(ctx.db, ctx.settings).sync(progress, recordings=False)
+    SyncService(ctx.db, ctx.settings, keys_for=ctx.keys_for).sync(progress, recordings=False)
     with ctx.db.session() as s:
         people = list_profiles(s)
         me = find_profile(s, me_id) if me_id and any(p.id == me_id for p in people) else None

@@ -265,6 +265,7 @@ def add_member(
 
 def approve(s: Session, actor: Profile, keys: Keys | None, person: str) -> RosterEntry:
     """Approve the waiting join request of a person (by name or id)."""
+    _require_manager(actor, keys, "approve people joining the team")
     for request in waiting_requests(s):
         if person in (request.person_id, request.name) or request.name.lower() == person.lower():
             return add_member(

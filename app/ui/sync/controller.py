@@ -156,7 +156,15 @@ class SyncController(QObject):
         if self.running or self._stopping:
             self._again = self._again or sync
             return
-        service = SyncService(self.ctx.db, self.ctx.settings)
+        # The acting person's keys, read here on the GUI thread: their changes go out
+        # signed with them (a locked app signs nothing; those changes wait).
+        profile, keys = self.ctx.profile_or_none(), self.ctx.signer()
+        signer = profile.id if profile is not None and keys is not None else None
+        service = SyncService(
+            self.ctx.db,
+            self.ctx.settings,
+            keys_for=lambda person: keys if person == signer else None,
+        )
         remote = self._spec()
 
         def work(emit_progress) -> _Outcome:
