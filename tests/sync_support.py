@@ -354,3 +354,37 @@ def as_person(device: Device, person_id: str, work):
 
     with device.session(person_id) as s:
         return work(s, find_profile(s, person_id))
+
+
+def sign_in(device: Device, person_id: str, passphrase: str | None = None):
+    """The person acts on their own device with their own key (made in its vault on first
+    use, protected by ``passphrase`` for a trainer or manager); returns the keys."""
+    from app.core.profiles import find_profile
+
+    with device.db.session() as s:
+        profile = find_profile(s, person_id)
+    keys = device.ctx.confirm(profile, passphrase)
+    device.ctx.use_profile(profile)
+    device.keys[person_id] = keys
+    return keys
+
+
+def signed_team(manager: Device, manager_id: str, members: list[tuple[Device, str]]) -> None:
+    """The manager founds the roster; each member asks to join from their own device and
+    the manager approves them. Every device must already hold its person's keys."""
+    from app.sync import roster
+
+    keys = manager.keys[manager_id]
+    as_person(manager, manager_id, lambda s, me: roster.found(s, me, keys))
+    manager.sync()
+    for device, person in members:
+        device.sync()
+        own = device.keys[person]
+        as_person(device, person, lambda s, me, own=own: roster.ask_to_join(s, me, own))
+        device.sync()
+    manager.sync()
+    for _, person in members:
+        as_person(manager, manager_id, lambda s, me, p=person: roster.approve(s, me, keys, p))
+    manager.sync()
+    for device, _ in members:
+        device.sync()

@@ -13,12 +13,14 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import create_engine, select, text
-from sync_support import Device, Office, assert_converged
+from sync_support import Device, Office, assert_converged, sign_in, signed_team
 
 from app.core.media import sha256_file
 from app.core.models import Submission
 from app.sync.folder import CHANGE_NAME
 from app.sync.media_transfer import MEDIA_NAME
+
+PASSPHRASE = "tina's long passphrase"
 
 # The real CLI, slowed down (small copy blocks, small batches, a pause per step) and
 # announcing each step on stdout: the test kills it right after a step it chose, so
@@ -93,7 +95,8 @@ def _assert_sound(device_dirs: list[Path], share: Path) -> None:
     _assert_media_whole(share / "media")
     for path in share.glob("devices/*/changes/*"):
         if CHANGE_NAME.match(path.name):  # anything else is a temporary name
-            assert isinstance(json.loads(path.read_bytes())["changes"], list)
+            changes = json.loads(path.read_bytes())["changes"]  # a list, or its signed text
+            assert isinstance(json.loads(changes) if isinstance(changes, str) else changes, list)
 
 
 def _assert_media_whole(root: Path) -> None:
@@ -117,26 +120,33 @@ def _new_comments(target: Device, author: str, round_: int) -> Device:
 
 
 def test_sync_killed_at_random_points_never_corrupts_and_then_converges(
-    make_device, clips, tmp_path
+    make_device, clips, tmp_path, monkeypatch
 ):
+    """Tina (the manager) and Rob, in a team that signs its changes, sync while being killed."""
     rng = random.Random(20261127)
     share = tmp_path / "share"
     share.mkdir()
     remote = f"folder:{share}"
+    monkeypatch.setenv("CROSSCOACH_PASSPHRASE", PASSPHRASE)  # the killed CLI signs as Tina
     a, b = make_device("tina-laptop", remote), make_device("rob-laptop", remote)
-    tina = a.make_person("Tina", "trainer")
-    rob = a.make_person("Rob", "rep")
+    tina = a.make_person("Tina", "manager")
+    sign_in(a, tina, PASSPHRASE)
+    rob = a.make_person("Rob", "rep", by=tina)
     scenario = a.make_catalogue(tina)
-    subs = [a.submit(rob, scenario, _big_recording(tmp_path, n), note=f"#{n}") for n in range(3)]
-    for n in range(40):
-        a.comment(tina, subs[n % 3], n, f"comment {n}")
     for device in (a, b):
         device.ctx.settings.set("remote", remote)
+    a.sync()
+    b.sync()
+    sign_in(b, rob)
+    signed_team(a, tina, [(b, rob)])
+    subs = [b.submit(rob, scenario, _big_recording(tmp_path, n), note=f"#{n}") for n in range(3)]
+    for n in range(40):
+        b.comment(rob, subs[n % 3], n, f"comment {n}")
     a.close(), b.close()  # between rounds, the subprocesses are the only writers
 
     killed_in = []  # the kind of step each kill landed in
     for round_ in range(20):
-        target = (a, b)[round_ % 2]
+        target = (b, a)[round_ % 2]  # Rob first: his takes are what there is to send
         device = _new_comments(target, tina if target is a else rob, round_)
         if round_ % 6 == 0:
             device.submit(rob, scenario, _big_recording(tmp_path, 10 + round_))
@@ -149,14 +159,17 @@ def test_sync_killed_at_random_points_never_corrupts_and_then_converges(
 
     a, b = Device(a.root, remote), Device(b.root, remote)
     try:
+        sign_in(a, tina, PASSPHRASE), sign_in(b, rob)
         for device in (a, b, a, b):
-            device.sync()
+            assert not device.sync().set_aside
         assert_converged(a, b)
         _assert_sound([a.root, b.root], share)
         with b.db.session() as s:
             shas = set(s.scalars(select(Submission.sha256)))
         assert len(shas) >= 3
-        assert all(list((b.root / "media").glob(f"*/{sha}.mp4")) for sha in shas)
+        assert all(list((a.root / "media").glob(f"*/{sha}.mp4")) for sha in shas)
+        assert any(path.read_bytes().startswith(b'{"device_id"') and b'"signed"' in path.read_bytes()
+                   for path in share.glob("devices/*/changes/*.json"))  # fmt: skip
     finally:
         a.close(), b.close()
 
@@ -198,17 +211,24 @@ def _assert_database_media_whole(url: str) -> None:
     engine.dispose()
 
 
-def test_database_sync_killed_at_random_points_then_converges(make_device, empty_pg, tmp_path):
-    """Tina and Rob sync with their own member logins while being killed."""
+def test_database_sync_killed_at_random_points_then_converges(
+    make_device, empty_pg, tmp_path, monkeypatch
+):
+    """Tina (the manager) and Rob sync with their own member logins, signing their
+    changes, while being killed."""
     rng = random.Random(7)
+    monkeypatch.setenv("CROSSCOACH_PASSPHRASE", PASSPHRASE)
     office = Office("postgres", make_device, tmp_path, empty_pg)
     a = office.device("tina-laptop", "Tina")
-    tina = office.add(a, "Tina", "trainer")
+    tina = office.add(a, "Tina", "manager")
+    sign_in(a, tina, PASSPHRASE)
     rob = office.add(a, "Rob", "rep", by=tina)
     scenario = a.make_catalogue(tina)
     a.sync()
     b = office.device("rob-laptop", "Rob")
     b.sync()
+    sign_in(b, rob)
+    signed_team(a, tina, [(b, rob)])
     for n in range(2):
         b.submit(rob, scenario, _big_recording(tmp_path, n), note=f"#{n}")
     a.close(), b.close()
@@ -230,6 +250,7 @@ def test_database_sync_killed_at_random_points_then_converges(make_device, empty
 
     a, b = Device(a.root, a.remote), Device(b.root, b.remote)
     try:
+        sign_in(a, tina, PASSPHRASE), sign_in(b, rob)
         for device in (a, b, a, b):
             report = device.sync()
             assert not report.set_aside, report.set_aside
