@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from app.core.clock import HybridClock, parse_version
@@ -142,3 +143,18 @@ def test_hybrid_clock_orders_edits_and_survives_a_clock_going_back():
     assert v1 < v2 < v3  # same millisecond, then the wall clock stepped back
     assert clock.observe("0000000005000.00007.dev-b")  # a device whose clock runs ahead
     assert clock.tick() > "0000000005000.00007.dev-b"
+
+
+def test_a_team_made_with_a_new_profile_is_that_persons_and_dated_after_it(db):
+    """The first start makes the profile and the team typed beside it in one go: the team is
+    the new person's (so it can be signed as theirs) and is dated after their profile (so
+    the rules, which look at people as of each version, already know them)."""
+    from app.core.models import Person, Team
+    from app.core.profiles import create_profile
+
+    with db.session() as s:
+        ana = create_profile(s, "Ana", Role.REP, "North")
+    with db.session() as s:
+        person, team = s.get(Person, ana.id), s.scalar(select(Team))
+        assert team.edited_by == ana.id and team.author_id == ana.id
+        assert person.version < team.version

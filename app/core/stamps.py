@@ -26,7 +26,12 @@ def _stamp(session: Session, _flush_context, _instances) -> None:
         return
     now = session.info.get("stamp_time") or utcnow()
     actor = session.info.get("person_id")
-    new = [obj for obj in session.new if isinstance(obj, Synced)]
+    # Profiles first: what is made with a new profile is dated after it, so the rules,
+    # which look at the person as of each version, already know them.
+    new = sorted(
+        (obj for obj in session.new if isinstance(obj, Synced)),
+        key=lambda obj: not isinstance(obj, Person),
+    )
     for obj in new:
         obj.id = obj.id or new_id()
     # A profile made with nobody acting yet (the first start) is its own editor, and what
