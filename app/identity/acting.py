@@ -220,18 +220,19 @@ def change_secret(
     again: str | None = None,
 ) -> Keys:
     """The same key kept with a new passphrase (or a rep's new PIN; ``new_secret`` None
-    removes a rep's PIN)."""
-    if profile.role.reviews or new_secret:
-        check_new_secret(profile.role, new_secret, again)
+    removes a rep's PIN). The current one is checked first."""
     word = secret_word(profile.role)
     try:
-        return vault.change_secret(paths, profile.id, old_secret, new_secret or None, word=word)
+        vault.unlock(paths, profile.id, old_secret)
     except WrongSecret:
         current = vault.secret_word(paths, profile.id) or word
         raise WrongSecret(
             f"That is not {profile.name}'s current {current}.",
             f"Type the {current} you use now. A forgotten one can be replaced by a manager.",
         ) from None
+    if profile.role.reviews or new_secret:
+        check_new_secret(profile.role, new_secret, again)
+    return vault.change_secret(paths, profile.id, old_secret, new_secret or None, word=word)
 
 
 def reset_secret(
