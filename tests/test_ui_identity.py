@@ -500,3 +500,67 @@ def test_a_manager_sets_a_new_passphrase_for_a_trainer_who_forgot(
     ]
     with pytest.raises(vault.WrongSecret):
         vault.unlock(state.ctx.paths, tom.id, PASS)
+
+
+def focus_chain(dialog, start, steps: int) -> list[str]:
+    """What Tab reaches from ``start``: each widget's accessible name or text."""
+    names, widget = [], start
+    for _ in range(steps):
+        names.append(widget.accessibleName() or getattr(widget, "text", lambda: "")())
+        widget = widget.nextInFocusChain()
+        while not (widget.focusPolicy() & Qt.FocusPolicy.TabFocus) or not widget.isVisible():
+            widget = widget.nextInFocusChain()
+    return names
+
+
+def test_the_lock_screen_works_with_the_keyboard_alone(state, office, window, qtbot):
+    tom, _rita = office
+    state.act_as(tom, PASS)
+    w = window()
+    lock_soon(state, w)
+    qtbot.waitUntil(lambda: w.locked, timeout=WAIT_MS)
+    screen = w.lock_screen
+    screen.activateWindow()
+    qtbot.waitUntil(screen.isActiveWindow)
+    assert focus_chain(screen, screen.form.secret, 4) == [
+        "Passphrase",
+        "Unlock",
+        "Profile to switch to",
+        "Switch…",
+    ]
+    # Tab to the list of people, pick Rita with the arrow keys, Tab to Switch, Space.
+    qtbot.keyClick(screen.form.secret, Qt.Key.Key_Tab)
+    qtbot.keyClick(screen.focusWidget(), Qt.Key.Key_Tab)
+    assert screen.focusWidget() is screen.others
+    while not screen.others.currentText().startswith("Rita"):
+        qtbot.keyClick(screen.others, Qt.Key.Key_Down)
+    qtbot.keyClick(screen.others, Qt.Key.Key_Tab)
+    assert screen.focusWidget() is screen.switch_button
+    qtbot.keyClick(screen.switch_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not w.locked, timeout=WAIT_MS)
+    assert state.profile.name == "Rita"
+
+
+def test_the_passphrase_forms_work_with_the_keyboard_alone(state, office, qtbot, make_profile):
+    from app.ui.identity.keys import ExportKeyDialog, ImportKeyDialog, ResetSecretDialog
+
+    tom, _rita = office
+    prompt = ActAsDialog(state, tom)
+    qtbot.addWidget(prompt)
+    prompt.show()
+    assert focus_chain(prompt, prompt.form.secret, 3) == ["Passphrase", "Continue", "Cancel"]
+    mia = make_profile("Mia", "manager")
+    state.ctx.confirm(mia, "mias passphrase")
+    state.act_as(mia, "mias passphrase")
+    for dialog, first, expected in (
+        (ChangeSecretDialog, "current", ["Current passphrase", "New passphrase", "Type it again"]),
+        (ExportKeyDialog, None, ["File", "Choose…", "Your passphrase"]),
+        (ImportKeyDialog, None, ["File", "Choose…", "Passphrase of the key file"]),
+        (ResetSecretDialog, "person", ["Person", "Your passphrase", "New PIN"]),  # Rita first
+    ):
+        shown = dialog(state)
+        qtbot.addWidget(shown)
+        shown.show()
+        start = getattr(shown, first) if first else shown.file.path
+        assert focus_chain(shown, start, 3) == expected, dialog.__name__
+        assert shown.focusWidget() is start  # the cursor starts in the first field

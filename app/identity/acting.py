@@ -358,13 +358,14 @@ class ReplacingNeedsSecret(WrongSecret):
     """Importing over a different key needs that key's passphrase."""
 
 
-def describe_key(paths: DataPaths, person_id: str) -> str:
+def describe_key(paths: DataPaths, person_id: str, name: str | None = None) -> str:
     """The fingerprint and where the key is kept, in one or two sentences."""
     try:
         fingerprint = vault.fingerprint(paths, person_id)
         where = vault.storage_words(paths, person_id)
     except vault.KeyProblem as err:
         return err.message
+    whose = f"{name}'s key" if name else "Key"
     if fingerprint is None:
-        return "No key on this computer yet."
-    return f"Key fingerprint: {fingerprint}. {where}"
+        return f"{name} has no key on this computer yet." if name else "No key here yet."
+    return f"{whose} fingerprint: {fingerprint}. {where}"

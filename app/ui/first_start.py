@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -31,10 +32,10 @@ from app.sync.onboarding import Team
 from app.ui.errors import show_error
 from app.ui.icons import set_icon
 from app.ui.identity.act_as import ask_to_act_as, describe
-from app.ui.identity.secret_form import choosing_hint, hint_label, secret_field
+from app.ui.identity.secret_form import hint_label, secret_field
 from app.ui.state import AppState
 from app.ui.sync.join import JoinTeamDialog
-from app.ui.widgets import FieldError
+from app.ui.widgets import FieldError, grow_to_fit, keep_on_screen
 
 ROLE_LABELS = {
     Role.REP: "Rep: I practise scenarios",
@@ -96,17 +97,12 @@ class NewProfileForm(QWidget):
         role = self.chosen_role()
         if role.reviews:
             self.secret_label.setText("Passphrase")
-            self.secret.setPlaceholderText("")
-            self.secret_hint.setText(
-                f"Asked each time someone acts as you here. {choosing_hint('passphrase')}"
-            )
+            self.secret.setPlaceholderText("At least 8 characters")
+            self.secret_hint.setText("Asked whenever someone acts as you on this computer.")
         else:
             self.secret_label.setText("PIN")
             self.secret.setPlaceholderText("Optional")
-            self.secret_hint.setText(
-                "Optional: only if others use this computer. CrossCoach then asks for it "
-                "when someone switches to you."
-            )
+            self.secret_hint.setText("Only if others use this computer: asked when they pick you.")
         self.secret.setAccessibleName(self.secret_label.text())
 
     def create(self, state: AppState) -> Profile | None:
@@ -131,10 +127,12 @@ class NewProfileForm(QWidget):
         except _SecretRefused as err:
             self.secret_error.show_message(f"{err.message} {err.hint}".strip())
             self.secret.setFocus()
+            grow_to_fit(self)
             return None
         except UserError as err:
             self.name_error.show_message(f"{err.message} {err.hint}".strip())
             self.name.setFocus()
+            grow_to_fit(self)
             return None
         try:  # their key, made now, kept with the passphrase (or PIN) just chosen
             state.act_as(profile, secret or None)
@@ -157,6 +155,7 @@ class NewProfileDialog(QDialog):
         buttons.accepted.connect(self._create)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows for a message
         layout.addWidget(self.form)
         layout.addWidget(buttons)
         self.resize(460, self.sizeHint().height())
@@ -178,6 +177,7 @@ class FirstStartDialog(QDialog):
         self.setObjectName("firstStart")
         self.setWindowTitle("Welcome to CrossCoach")
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows for a message
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(12)
         title = QLabel("Who is using CrossCoach?", objectName="pageTitle")
@@ -238,6 +238,7 @@ class FirstStartDialog(QDialog):
         with state.ctx.session() as s:
             self._show_people(list_profiles(s))
         self.resize(560, self.sizeHint().height())
+        keep_on_screen(self)  # on a small screen the list of people gives way
         self.form.name.setFocus()
 
     def _show_people(self, people: list[Profile], me: Profile | None = None) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -41,9 +42,9 @@ def describe(profile: Profile) -> str:
 def elsewhere_words(profile: Profile) -> str:
     return (
         f"{profile.name}'s key is on the computer where their profile was made, not on this "
-        f"one. On that computer, open Settings and choose Export my key…; then import the "
+        "one. On that computer, open Settings and choose “Export my key”, then import the "
         f"file here. Or a manager can set a new passphrase for {profile.name} on this "
-        "computer (Settings), which makes a new key."
+        "computer (in Settings), which makes a new key."
     )
 
 
@@ -68,6 +69,7 @@ class ActAsDialog(QDialog):
         self.setObjectName("actAsDialog")
         self.setWindowTitle(title or f"Switch to {profile.name}")
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows for a message
         layout.setContentsMargins(24, 20, 24, 16)
         layout.setSpacing(12)
         who = QHBoxLayout()

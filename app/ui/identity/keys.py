@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -24,12 +25,12 @@ from app.core.errors import UserError
 from app.core.models import Person, Role
 from app.core.profiles import Profile, list_profiles, to_profile
 from app.identity import acting, vault
-from app.identity.acting import ReplacingNeedsSecret, secret_word
+from app.identity.acting import MIN_PASSPHRASE, MIN_PIN, ReplacingNeedsSecret, secret_word
 from app.identity.vault import EXPORT_SUFFIX
 from app.ui import file_dialogs
 from app.ui.identity.secret_form import choosing_hint, hint_label, secret_field
 from app.ui.state import AppState
-from app.ui.widgets import FieldError
+from app.ui.widgets import FieldError, grow_to_fit
 
 KEY_FILTER = f"CrossCoach key (*{EXPORT_SUFFIX})"
 
@@ -41,6 +42,7 @@ class _Form(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows for a message
         layout.setContentsMargins(20, 16, 20, 12)
         layout.setSpacing(10)
         self.intro = QLabel(intro, wordWrap=True)
@@ -71,6 +73,7 @@ class _Form(QDialog):
     def fail(self, err: UserError, focus: QWidget | None = None) -> None:
         """Show why, and put the cursor where the fix goes."""
         self.error.show_message(f"{err.message} {err.hint}".strip())
+        grow_to_fit(self)
         focus = focus or self.focus_on_error()
         if focus is not None:
             focus.setFocus()
@@ -186,7 +189,7 @@ class ExportKeyDialog(_Form):
         super().__init__(
             "Export my key",
             f"Writes your key to a file, protected with {protected_by}. On your other "
-            "computer, open Settings and choose Import a key…. Keep the file to yourself, "
+            "computer, open Settings and choose “Import a key”. Keep the file to yourself, "
             "and delete it once it is imported.",
             "Export",
             parent,
@@ -347,9 +350,9 @@ class ResetSecretDialog(_Form):
         self.new_label.setText("New PIN" if rep else "New passphrase")
         self.new.setAccessibleName(self.new_label.text())
         self.note.setText(
-            "Leave the PIN empty for none. " + choosing_hint("PIN")
+            f"At least {MIN_PIN} characters, or leave it empty for no PIN."
             if rep
-            else choosing_hint("passphrase")
+            else f"At least {MIN_PASSPHRASE} characters. Tell it to them in person."
         )
 
     def run(self) -> None:

@@ -225,10 +225,13 @@ class LockScreen(QDialog):
     def _fill(self) -> None:
         profile = self.state.profile
         need = acting.need(self.state.ctx.paths, self.state.ctx.db, profile)
-        self.who.setText(
-            f"{describe(profile)} was away for a while. "
-            + (elsewhere_words(profile) if need.step is Step.ELSEWHERE else need.question())
-        )
+        if need.step is Step.UNLOCK:
+            then = f"Type {profile.name}'s {need.word} to go on."
+        elif need.step is Step.ELSEWHERE:
+            then = elsewhere_words(profile)
+        else:
+            then = need.question()
+        self.who.setText(f"{describe(profile)} was away for a while. {then}")
         self.form = SecretForm(need)
         self.form_holder.addWidget(self.form)
         self.unlock_button.setVisible(need.step is not Step.ELSEWHERE)

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 
 from app.core.errors import UserError
 from app.identity.acting import MIN_PASSPHRASE, MIN_PIN, Need, Step, check_new_secret
-from app.ui.widgets import FieldError
+from app.ui.widgets import FieldError, grow_to_fit
 
 
 def secret_field(label: str, placeholder: str = "") -> QLineEdit:
@@ -28,8 +28,8 @@ def hint_label(text: str) -> QLabel:
 def choosing_hint(word: str) -> str:
     shortest = MIN_PASSPHRASE if word == "passphrase" else MIN_PIN
     return (
-        f"At least {shortest} characters. It is never stored: if it is forgotten, a manager "
-        "sets a new one, which makes a new key."
+        f"At least {shortest} characters. Forgotten? A manager sets a new one, and you get "
+        "a new key."
     )
 
 
@@ -86,14 +86,15 @@ class SecretForm(QWidget):
         return self.secret.text()
 
     def show_error(self, err: UserError, *, clear: bool = True) -> None:
-        self.error.show_message(f"{err.message} {err.hint}".strip())
         if self.secret is not None:
             if clear:
                 self.secret.clear()
                 if self.again is not None:
                     self.again.clear()
-                self.error.show_message(f"{err.message} {err.hint}".strip())
             self.secret.setFocus()
+        self.error.show_message(f"{err.message} {err.hint}".strip())  # (clearing hid it)
+        if self.window() is not self:
+            grow_to_fit(self.window())
 
     def focus(self) -> None:
         if self.secret is not None:

@@ -129,7 +129,7 @@ class IdentitySection(QGroupBox):
             word = vault.secret_word(paths, profile.id)
         except vault.KeyProblem:
             word = None
-        self.key_line.setText(f"{profile.name}: {acting.describe_key(paths, profile.id)}")
+        self.key_line.setText(acting.describe_key(paths, profile.id, profile.name))
         if profile.role.reviews:
             self.change_button.setText("Change passphrase…")
         else:
