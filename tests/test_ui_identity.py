@@ -326,47 +326,6 @@ def test_a_recording_is_never_interrupted_by_the_lock(
 # --- the new-profile form and Settings → Passphrase and key ---------------------------------
 
 
-def test_the_new_profile_form_sets_the_passphrase_or_an_optional_pin(state, qtbot):
-    from app.ui.first_start import NewProfileDialog
-
-    dialog = NewProfileDialog(state)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    form = dialog.form
-    assert form.secret_label.text() == "PIN" and form.secret.placeholderText() == "Optional"
-    qtbot.keyClicks(form.name, "Rita")
-    qtbot.keyClick(form.name, Qt.Key.Key_Return)  # a rep without a PIN: made at once
-    assert dialog.result() == QDialog.DialogCode.Accepted
-    rita = state.profile
-    assert rita.name == "Rita" and vault.storage(state.ctx.paths, rita.id) == "file"
-
-    dialog = NewProfileDialog(state)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    form = dialog.form
-    form.role.setCurrentIndex(form.role.findData("manager"))
-    assert form.secret_label.text() == "Passphrase"
-    qtbot.keyClicks(form.name, "Mia")
-    qtbot.keyClicks(form.secret, "mias passphrase")
-    qtbot.keyClicks(form.again, "mias passphrase!")
-    qtbot.keyClick(form.again, Qt.Key.Key_Return)
-    assert form.secret_error.text() == (
-        "The two passphrases are not the same. Type the same passphrase twice."
-    )
-    assert dialog.result() != QDialog.DialogCode.Accepted and state.profile.name == "Rita"
-    with state.ctx.db.session() as s:
-        from app.core.profiles import list_profiles
-
-        assert [p.name for p in list_profiles(s)] == ["Rita"]  # nobody half-made
-    form.again.clear()
-    qtbot.keyClicks(form.again, "mias passphrase")
-    qtbot.keyClick(form.again, Qt.Key.Key_Return)
-    assert dialog.result() == QDialog.DialogCode.Accepted
-    mia = state.profile
-    assert mia.name == "Mia" and state.ctx.signer() is not None
-    assert vault.unlock(state.ctx.paths, mia.id, "mias passphrase") == state.ctx.signer()
-
-
 @pytest.fixture
 def settings_section(state, window):
     from app.ui.identity.settings_section import IdentitySection
