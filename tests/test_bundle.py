@@ -111,11 +111,29 @@ def test_bundled_doctor_and_headless_recording(bundle, tmp_path):
     assert codecs == {"video": "h264", "audio": "aac"}
 
 
+def test_bundled_keys_and_passphrases_work(bundle, tmp_path):
+    """scrypt, AES-GCM and Ed25519 (cryptography's compiled parts) inside the bundle."""
+    data = tmp_path / "d"
+    made = run_bundled(
+        "profile", "create", "--name", "Tom", "--role", "trainer", "--json",
+        data_dir=data, CROSSCOACH_PASSPHRASE="toms passphrase",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr[-3000:]
+    assert json.loads(made.stdout)["fingerprint"]
+    refused = run_bundled("--as", "Tom", "queue", data_dir=data, CROSSCOACH_PASSPHRASE="a guess")
+    assert refused.returncode == 4 and "That is not Tom's passphrase" in refused.stderr
+    allowed = run_bundled(
+        "--as", "Tom", "queue", data_dir=data, CROSSCOACH_PASSPHRASE="toms passphrase"
+    )
+    assert allowed.returncode == 0, allowed.stderr[-3000:]
+
+
 def test_bundled_gui_starts_and_quits_cleanly(bundle, tmp_path):
     data = tmp_path / "d"
+    # A rep without a PIN: the window opens at once (a trainer would be asked a passphrase).
     assert (
         run_bundled(
-            "profile", "create", "--name", "Tom", "--role", "trainer", data_dir=data
+            "profile", "create", "--name", "Rita", "--role", "rep", data_dir=data
         ).returncode
         == 0
     )

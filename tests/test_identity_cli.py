@@ -17,8 +17,6 @@ import time
 
 import pytest
 
-from app.identity import vault
-
 PASS = "correct horse battery"  # conftest's CROSSCOACH_PASSPHRASE
 WAIT_S = 60  # a generous bound for a busy machine, never asserted as a time
 
@@ -81,54 +79,6 @@ def test_a_remembered_trainer_profile_asks_for_the_passphrase(shared_computer, m
     # A rep without a PIN needs nothing, even with a trainer remembered.
     code, out, _ = cli("--as", "Rita", "takes", "list")
     assert code == 0 and "No takes yet" in out
-
-
-def test_creating_a_trainer_without_a_passphrase_is_refused_and_makes_nobody(cli, monkeypatch):
-    monkeypatch.delenv("CROSSCOACH_PASSPHRASE")
-    code, out, err = cli("profile", "create", "--name", "Tina", "--role", "trainer")
-    assert code != 0 and out == ""
-    assert "Tina's passphrase can only be read from a terminal" in one_sentence(err)
-    monkeypatch.setenv("CROSSCOACH_PASSPHRASE", "short")
-    code, _, err = cli("profile", "create", "--name", "Tina", "--role", "trainer")
-    assert code != 0 and "at least 8 characters" in err
-    _, out, _ = cli("profile", "list", "--json")
-    assert json.loads(out) == []
-
-
-def test_every_role_gets_a_key_when_the_profile_is_made(cli, data_dir, monkeypatch):
-    _, out, _ = cli("profile", "create", "--name", "Mia", "--role", "manager", "--json")
-    mia = json.loads(out)
-    _, out, _ = cli("profile", "create", "--name", "Tom", "--role", "trainer", "--json")
-    tom = json.loads(out)
-    code, out, _ = cli("profile", "create", "--name", "Rita", "--role", "rep")
-    assert code == 0 and "no keyring" in out  # where the key went, said plainly
-    monkeypatch.setenv("CROSSCOACH_PASSPHRASE", "7531")
-    code, out, _ = cli("profile", "create", "--name", "Ravi", "--role", "rep", "--pin", "--json")
-    ravi = json.loads(out)
-    _, out, _ = cli("profile", "list", "--json")
-    listed = {p["name"]: p for p in json.loads(out)}
-    assert all(p["fingerprint"] for p in listed.values())
-    assert listed["Mia"]["fingerprint"] == mia["fingerprint"]
-    assert listed["Ravi"]["fingerprint"] == ravi["fingerprint"]
-    from app.core.paths import DataPaths
-
-    paths = DataPaths(data_dir)
-    assert vault.storage(paths, mia["id"]) == vault.storage(paths, tom["id"]) == "encrypted"
-    assert vault.secret_word(paths, ravi["id"]) == "PIN"
-    assert vault.storage(paths, listed["Rita"]["id"]) == "file"
-    # A profile a manager makes for someone else gets its key when that person first acts.
-    monkeypatch.setenv("CROSSCOACH_PASSPHRASE", PASS)
-    code, out, _ = cli("--as", "Mia", "profile", "create", "--name", "Nora", "--role", "trainer")
-    assert code == 0 and "Nora chooses a passphrase when they first act" in out
-    monkeypatch.setenv("CROSSCOACH_PASSPHRASE", "noras own words")
-    code, _, _ = cli("--as", "Nora", "queue")
-    assert code == 0
-    assert vault.unlock(paths, vault_id(cli, "Nora"), "noras own words")
-
-
-def vault_id(cli, name: str) -> str:
-    _, out, _ = cli("profile", "list", "--json")
-    return next(p["id"] for p in json.loads(out) if p["name"] == name)
 
 
 def test_export_then_import_on_another_computer_keeps_the_fingerprint(

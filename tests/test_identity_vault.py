@@ -99,15 +99,6 @@ def test_a_trainer_or_manager_key_is_encrypted_with_their_passphrase(
         acting.act_as(ctx.paths, ctx.db, profile, "wrong")
 
 
-def test_a_trainer_needs_a_real_passphrase(ctx, make_profile):
-    tom = make_profile("Tom", "trainer")
-    for weak, words in ((None, "needs a passphrase"), ("", "needs a passphrase"),
-                        ("short", "at least 8 characters")):  # fmt: skip
-        with pytest.raises(UserError, match=words):
-            ctx.confirm(tom, weak)
-    assert not vault.has_key(ctx.paths, tom.id)  # nothing half-made
-
-
 @pytest.mark.real_kdf
 def test_the_scrypt_parameters_are_stored_with_the_file_and_can_be_raised(
     ctx, make_profile, monkeypatch
@@ -179,22 +170,14 @@ def test_without_a_keyring_a_rep_key_is_in_a_private_file_and_says_so(ctx, make_
     keys = ctx.confirm(rita)
     assert vault.storage(ctx.paths, rita.id) == "file"
     path = key_file(ctx, rita.id)
-    assert secrets_in(path, keys) == ["base64"]  # the fallback: readable by this user only
+    found = secrets_in(path, keys)  # the fallback: in the clear, readable by this user only
+    assert "base64" in found and "raw" not in found and "hex" not in found
     if os.name != "nt":
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert vault.storage_words(ctx.paths, rita.id) == (
         "This computer has no keyring, so the key is kept in a file in CrossCoach's data "
         "folder that only your user account can read."
     )
-
-
-def test_a_rep_may_choose_a_pin_when_the_profile_is_made(ctx, make_profile):
-    rita = make_profile("Rita", "rep")
-    with pytest.raises(UserError, match="at least 4 characters"):
-        ctx.confirm(rita, "12")
-    keys = ctx.confirm(rita, "2468")
-    assert vault.secret_word(ctx.paths, rita.id) == "PIN"
-    assert vault.unlock(ctx.paths, rita.id, "2468") == keys
 
 
 def test_a_rep_whose_keyring_lost_the_key_gets_a_new_one(ctx, make_profile, a_keyring, announced):

@@ -86,7 +86,7 @@ def test_an_error_in_a_worker_thread_is_logged_and_shown_on_the_gui_thread(
 def test_an_error_that_stops_the_launch_is_shown_and_logged(
     data_dir, ctx, make_profile, dialogs, monkeypatch, stop_logging
 ):
-    ctx.use_profile(make_profile("Tom", "trainer"))
+    ctx.use_profile(make_profile("Rita", "rep"))  # a rep without a PIN: nothing asked first
 
     def broken_window(state):
         raise KeyError("a page that does not exist")

@@ -69,6 +69,10 @@ def test_first_start_asks_who_you_are_and_opens_the_main_window(state, qtbot):
                 dialog.form.role.findText("Trainer", Qt.MatchFlag.MatchStartsWith)
             )
             qtbot.keyClicks(dialog.form.team, "North")
+            qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)  # no passphrase
+            seen["passphrase_error"] = dialog.form.secret_error.text()
+            qtbot.keyClicks(dialog.form.secret, "a long passphrase")
+            qtbot.keyClicks(dialog.form.again, "a long passphrase")
             qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
         finally:
             if dialog.isVisible():
@@ -78,6 +82,7 @@ def test_first_start_asks_who_you_are_and_opens_the_main_window(state, qtbot):
     window = open_main_window(state)
     assert seen["dialog"] == "FirstStartDialog"
     assert seen["error_visible"] and "needs a name" in seen["error"]
+    assert "A trainer needs a passphrase" in seen["passphrase_error"]
     assert window is not None
     qtbot.addWidget(window)
     assert window.isVisible()
@@ -139,6 +144,14 @@ def test_switching_profile_in_settings_changes_the_navigation(window_for, make_p
     window.show_page("settings")
     section = window.pages["settings"].section(ProfileSection)
     section.choice.setCurrentIndex(section.choice.findText("Tom", Qt.MatchFlag.MatchStartsWith))
+
+    def choose_passphrase():  # Tom's first act on the computer where he was made
+        dialog = QApplication.activeModalWidget()
+        qtbot.keyClicks(dialog.form.secret, "toms passphrase")
+        qtbot.keyClicks(dialog.form.again, "toms passphrase")
+        qtbot.keyClick(dialog.form.again, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, choose_passphrase)
     qtbot.mouseClick(section.switch_button, Qt.MouseButton.LeftButton)
     assert window.state.profile.name == "Tom"
     assert "review" in window.visible_pages()
@@ -197,8 +210,9 @@ def test_about_names_the_version_and_licences(window_for, make_profile, shown_er
 
 
 def test_the_app_starts_and_quits_on_its_own(data_dir, make_profile, ctx):
-    """The real ``crosscoach`` entry point in its own process, as a packaged app is smoke-tested."""
-    ctx.use_profile(make_profile("Tom", "trainer"))
+    """The real ``crosscoach`` entry point in its own process, as a packaged app is smoke-tested.
+    (A rep without a PIN: a trainer would be asked for a passphrase first.)"""
+    ctx.use_profile(make_profile("Rita", "rep"))
     env = {**os.environ, QUIT_AFTER_ENV: "1500", "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
         [sys.executable, "-m", "app", "--data-dir", str(data_dir)],
@@ -218,7 +232,7 @@ def test_an_in_process_launch_leaves_later_event_loops_working(
 ):
     """Tests and scripts run more Qt code after ``launch_gui`` returns: a Quit still
     queued from quitting must not make every later event loop end at once."""
-    ctx.use_profile(make_profile("Tom", "trainer"))
+    ctx.use_profile(make_profile("Rita", "rep"))
     monkeypatch.setenv(QUIT_AFTER_ENV, "1000")
     assert launch_gui(data_dir) == 0
     QApplication.processEvents()  # as pytest-qt does between tests

@@ -60,7 +60,7 @@ def _show(ctx, args) -> int:
             }
         )
     else:
-        print(f"{profile.name}: {acting.describe_key(ctx.paths, profile.id)}")
+        print(acting.describe_key(ctx.paths, profile.id, profile.name))
     return 0
 
 

@@ -220,18 +220,19 @@ def change_secret(
     again: str | None = None,
 ) -> Keys:
     """The same key kept with a new passphrase (or a rep's new PIN; ``new_secret`` None
-    removes a rep's PIN)."""
-    if profile.role.reviews or new_secret:
-        check_new_secret(profile.role, new_secret, again)
+    removes a rep's PIN). The current one is checked first."""
     word = secret_word(profile.role)
     try:
-        return vault.change_secret(paths, profile.id, old_secret, new_secret or None, word=word)
+        vault.unlock(paths, profile.id, old_secret)
     except WrongSecret:
         current = vault.secret_word(paths, profile.id) or word
         raise WrongSecret(
             f"That is not {profile.name}'s current {current}.",
             f"Type the {current} you use now. A forgotten one can be replaced by a manager.",
         ) from None
+    if profile.role.reviews or new_secret:
+        check_new_secret(profile.role, new_secret, again)
+    return vault.change_secret(paths, profile.id, old_secret, new_secret or None, word=word)
 
 
 def reset_secret(
@@ -357,13 +358,14 @@ class ReplacingNeedsSecret(WrongSecret):
     """Importing over a different key needs that key's passphrase."""
 
 
-def describe_key(paths: DataPaths, person_id: str) -> str:
+def describe_key(paths: DataPaths, person_id: str, name: str | None = None) -> str:
     """The fingerprint and where the key is kept, in one or two sentences."""
     try:
         fingerprint = vault.fingerprint(paths, person_id)
         where = vault.storage_words(paths, person_id)
     except vault.KeyProblem as err:
         return err.message
+    whose = f"{name}'s key" if name else "Key"
     if fingerprint is None:
-        return "No key on this computer yet."
-    return f"Key fingerprint: {fingerprint}. {where}"
+        return f"{name} has no key on this computer yet." if name else "No key here yet."
+    return f"{whose} fingerprint: {fingerprint}. {where}"

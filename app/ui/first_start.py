@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -26,11 +27,15 @@ from PySide6.QtWidgets import (
 from app.core.errors import UserError
 from app.core.models import Role
 from app.core.profiles import Profile, create_profile, list_profiles
+from app.identity.acting import check_new_secret
 from app.sync.onboarding import Team
+from app.ui.errors import show_error
 from app.ui.icons import set_icon
+from app.ui.identity.act_as import ask_to_act_as, describe
+from app.ui.identity.secret_form import hint_label, secret_field
 from app.ui.state import AppState
 from app.ui.sync.join import JoinTeamDialog
-from app.ui.widgets import FieldError
+from app.ui.widgets import FieldError, grow_to_fit, keep_on_screen
 
 ROLE_LABELS = {
     Role.REP: "Rep: I practise scenarios",
@@ -39,9 +44,8 @@ ROLE_LABELS = {
 }
 
 
-def describe(profile: Profile) -> str:
-    team = f", {profile.team}" if profile.team else ""
-    return f"{profile.name} ({profile.role.value}{team})"
+class _SecretRefused(UserError):
+    """The passphrase (or PIN) typed in the new-profile form will not do."""
 
 
 class NewProfileForm(QWidget):
@@ -68,6 +72,38 @@ class NewProfileForm(QWidget):
         for field, label in ((self.name, "Name"), (self.role, "Role"), (self.team, "Team")):
             field.setAccessibleName(label)  # the Name row holds a layout: no label buddy
         self.name.textChanged.connect(lambda _t: self.name_error.show_message(""))
+        # Trainers and managers choose their passphrase now; a rep may choose a PIN.
+        self.secret = secret_field("Passphrase")
+        self.again = secret_field("Type it again")
+        self.secret_label = QLabel("Passphrase")
+        self.secret_error = FieldError()
+        self.secret_hint = hint_label("")
+        secret_box = QVBoxLayout()
+        secret_box.setSpacing(2)
+        secret_box.addWidget(self.again)
+        secret_box.addWidget(self.secret_error)
+        secret_box.addWidget(self.secret_hint)
+        form.addRow(self.secret_label, self.secret)
+        form.addRow("Type it again", secret_box)
+        for field in (self.secret, self.again):
+            field.textChanged.connect(lambda _t: self.secret_error.show_message(""))
+        self.role.currentIndexChanged.connect(lambda _i: self._secret_words())
+        self._secret_words()
+
+    def chosen_role(self) -> Role:
+        return Role(self.role.currentData())
+
+    def _secret_words(self) -> None:
+        role = self.chosen_role()
+        if role.reviews:
+            self.secret_label.setText("Passphrase")
+            self.secret.setPlaceholderText("At least 8 characters")
+            self.secret_hint.setText("Asked whenever someone acts as you on this computer.")
+        else:
+            self.secret_label.setText("PIN")
+            self.secret.setPlaceholderText("Optional")
+            self.secret_hint.setText("Only if others use this computer: asked when they pick you.")
+        self.secret.setAccessibleName(self.secret_label.text())
 
     def create(self, state: AppState) -> Profile | None:
         """Create the profile and make it the active one; None (with the reason
@@ -76,19 +112,33 @@ class NewProfileForm(QWidget):
         The person typing is the one the profile is for, so they make it themself,
         whoever was acting before on a shared computer.
         """
+        role = self.chosen_role()
+        secret, again = self.secret.text(), self.again.text()
         try:
-            with state.ctx.db.session() as s:
+            with state.ctx.db.session() as s:  # a refused passphrase makes no profile
                 profile = create_profile(
-                    s,
-                    self.name.text(),
-                    Role(self.role.currentData()),
-                    self.team.text().strip() or None,
+                    s, self.name.text(), role, self.team.text().strip() or None
                 )
+                if role.reviews or secret or again:
+                    try:
+                        check_new_secret(role, secret, again)
+                    except UserError as err:
+                        raise _SecretRefused(err.message, err.hint) from None
+        except _SecretRefused as err:
+            self.secret_error.show_message(f"{err.message} {err.hint}".strip())
+            self.secret.setFocus()
+            grow_to_fit(self)
+            return None
         except UserError as err:
             self.name_error.show_message(f"{err.message} {err.hint}".strip())
             self.name.setFocus()
+            grow_to_fit(self)
             return None
-        state.use_profile(profile)
+        try:  # their key, made now, kept with the passphrase (or PIN) just chosen
+            state.act_as(profile, secret or None)
+        except UserError as err:
+            show_error(self, err)
+            return None
         return profile
 
 
@@ -105,6 +155,7 @@ class NewProfileDialog(QDialog):
         buttons.accepted.connect(self._create)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows for a message
         layout.addWidget(self.form)
         layout.addWidget(buttons)
         self.resize(460, self.sizeHint().height())
@@ -122,9 +173,11 @@ class FirstStartDialog(QDialog):
         super().__init__(parent)
         self.state = state
         self.join_dialog: JoinTeamDialog | None = None
+        self.team: Team | None = None  # the team joined from here
         self.setObjectName("firstStart")
         self.setWindowTitle("Welcome to CrossCoach")
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows for a message
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(12)
         title = QLabel("Who is using CrossCoach?", objectName="pageTitle")
@@ -185,6 +238,7 @@ class FirstStartDialog(QDialog):
         with state.ctx.session() as s:
             self._show_people(list_profiles(s))
         self.resize(560, self.sizeHint().height())
+        keep_on_screen(self)  # on a small screen the list of people gives way
         self.form.name.setFocus()
 
     def _show_people(self, people: list[Profile], me: Profile | None = None) -> None:
@@ -207,6 +261,7 @@ class FirstStartDialog(QDialog):
         dialog.open()
 
     def _joined(self, team: Team) -> None:
+        self.team = team
         self.join_button.setEnabled(False)
         self.existing_group.setTitle("Pick yourself from your team")
         self._show_people(team.people, team.me)
@@ -245,6 +300,10 @@ class FirstStartDialog(QDialog):
 
     def _continue_existing(self) -> None:
         item = self.existing.currentItem()
-        if item is not None:
-            self.state.use_profile(item.data(Qt.ItemDataRole.UserRole))
+        if item is None:
+            return
+        profile = item.data(Qt.ItemDataRole.UserRole)
+        # The team database's login named this person: they may choose their passphrase here.
+        me = self.team.me if self.team is not None and self.team.database else None
+        if ask_to_act_as(self, self.state, profile, proven=me is not None and me.id == profile.id):
             self.accept()

@@ -12,11 +12,14 @@ from PySide6.QtWidgets import QApplication, QDialog
 from app.core.errors import DatabaseProblem, UserError
 from app.core.logs import start as start_logging
 from app.core.paths import resolve_data_dir
+from app.identity import acting
+from app.identity.acting import Step
 from app.ui.backups import start_daily_backup
 from app.ui.database_problem import open_or_explain
 from app.ui.errors import reporting_unexpected_errors, show_error
 from app.ui.first_start import FirstStartDialog
 from app.ui.icons import app_icon
+from app.ui.identity.act_as import SOMEONE_ELSE, ActAsDialog
 from app.ui.main_window import MainWindow
 from app.ui.state import AppState
 
@@ -47,13 +50,37 @@ def follow_system_scheme(app: QApplication, state: AppState) -> None:
 
 
 def open_main_window(state: AppState) -> MainWindow | None:
-    """The main window, after asking who you are if nobody is active; None if
-    the user closed that question instead of answering."""
+    """The main window, after asking who you are if nobody is active — or, for the
+    remembered person (or ``--as``), their passphrase if they have one; None if the
+    user closed that question instead of answering."""
+    if state.profile is not None and not state.ctx.confirmed(state.profile):
+        answer = confirm_on_start(state)
+        if answer == SOMEONE_ELSE:
+            if FirstStartDialog(state).exec() != QDialog.DialogCode.Accepted:
+                return None
+        elif answer != QDialog.DialogCode.Accepted:
+            return None
     if state.profile is None and FirstStartDialog(state).exec() != QDialog.DialogCode.Accepted:
         return None
     window = MainWindow(state)
     window.show()
     return window
+
+
+def confirm_on_start(state: AppState) -> int:
+    """The remembered person's passphrase (or PIN), asked once per session; a rep
+    without one goes straight in. Accepted, Rejected, or SOMEONE_ELSE."""
+    profile = state.profile
+    need = acting.need(state.ctx.paths, state.ctx.db, profile)
+    if need.step is Step.NOTHING:
+        try:
+            state.act_as(profile)
+        except UserError as err:
+            show_error(None, err)
+            return QDialog.DialogCode.Rejected
+        return QDialog.DialogCode.Accepted
+    dialog = ActAsDialog(state, profile, offer_switch=True, title="Welcome back")
+    return dialog.exec()
 
 
 def quit_after_ms() -> int | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -26,6 +27,7 @@ from app.core.profiles import Profile
 from app.ui.about import show_about
 from app.ui.errors import show_error
 from app.ui.icons import app_icon, icon
+from app.ui.identity.lock import IdleLock, LockScreen, cover_windows
 from app.ui.pages import scenarios, settings
 from app.ui.pages.base import Page, PageSpec
 from app.ui.practice import page as practice
@@ -87,7 +89,16 @@ class MainWindow(QMainWindow):
         row.setSpacing(0)
         row.addWidget(self.nav)
         row.addWidget(content, 1)
-        self.setCentralWidget(central)
+        # While the app is locked the window shows nothing of its content (the lock
+        # screen lies over it; a window moved from under the lock shows an empty page).
+        self.body = QStackedWidget()
+        self.body.addWidget(central)
+        self.locked_body = QWidget(objectName="lockedBody")
+        self.body.addWidget(self.locked_body)
+        self.setCentralWidget(self.body)
+        self.lock_screen: LockScreen | None = None
+        self._covers: list[QWidget] = []
+        self._locked_person: str | None = None
 
         self._build_menus()
         self._build_status_bar()
@@ -96,6 +107,7 @@ class MainWindow(QMainWindow):
         state.theme_changed.connect(lambda _t: self._apply_icons())
         self._profile_changed(state.profile)
         self._restore()
+        self.idle_lock = IdleLock(state, self.lock, self.busy, self)
 
     # --- building ---------------------------------------------------------------------------
 
@@ -176,6 +188,47 @@ class MainWindow(QMainWindow):
                 self.nav.setCurrentRow(i)
         return True
 
+    def busy(self) -> bool:
+        """A page is doing what a lock must not interrupt (a recording)."""
+        return any(page.busy() for page in self.pages.values())
+
+    @property
+    def locked(self) -> bool:
+        return self.lock_screen is not None
+
+    def lock(self) -> None:
+        """Hide everything behind the lock screen; the acting person's keys are forgotten
+        until their passphrase is typed again (or someone else switches in)."""
+        if self.lock_screen is not None or self.state.profile is None:
+            return
+        self._locked_person = self.state.profile.id
+        self.idle_lock.set_locked(True)
+        self.state.lock()
+        self.body.setCurrentWidget(self.locked_body)
+        self.menuBar().setVisible(False)
+        self.statusBar().setVisible(False)
+        self._covers = cover_windows(QApplication.topLevelWidgets(), self)
+        self.lock_screen = LockScreen(self.state, self)
+        self.lock_screen.finished.connect(self._unlocked)
+        self.lock_screen.show()
+
+    def _unlocked(self, _result: int) -> None:
+        screen, self.lock_screen = self.lock_screen, None
+        someone_else = screen is not None and screen.unlocked_as != self._locked_person
+        for cover in self._covers:
+            window = cover.parentWidget()
+            cover.deleteLater()
+            if someone_else and window is not None:
+                window.close()  # the previous person's forms and questions end with them
+        self._covers = []
+        self.body.setCurrentIndex(0)
+        self.menuBar().setVisible(True)
+        self.statusBar().setVisible(True)
+        self.idle_lock.set_locked(False)
+        self.state.unlocked()
+        if screen is not None:
+            screen.deleteLater()
+
     def open_log_folder(self) -> None:
         """The folder to send when something went wrong, in the system's file manager."""
         folder = self.state.ctx.paths.logs
@@ -229,4 +282,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.save_state()
+        self.idle_lock.stop()
+        if self.lock_screen is not None:
+            self.lock_screen.quitting = True
+            self.lock_screen.close()
         super().closeEvent(event)

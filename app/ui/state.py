@@ -26,6 +26,8 @@ class AppState(QObject):
     profile_changed = Signal(object)  # Profile
     theme_changed = Signal(str)  # "system" | "light" | "dark"
     backups_changed = Signal()  # a backup was made (app.ui.backups)
+    locked_changed = Signal(bool)  # the app locked (True) or was unlocked (False)
+    keys_changed = Signal()  # a passphrase, PIN or key changed (app.ui.identity)
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None):
         super().__init__(parent)
@@ -40,8 +42,31 @@ class AppState(QObject):
         return self.ctx.profile_or_none()
 
     def use_profile(self, profile: Profile) -> None:
+        """Make ``profile`` the acting one. Every place where a person picks a profile
+        goes through :meth:`act_as` (app.ui.identity.act_as.ask_to_act_as) instead,
+        which checks their passphrase first."""
         self.ctx.use_profile(profile)
         self.profile_changed.emit(profile)
+
+    def act_as(self, profile: Profile, secret: str | None = None, *, proven: bool = False):
+        """Check the passphrase (or PIN) and act as ``profile``: a UserError in plain words
+        when it is wrong. Acting as the same person again (unlocking) changes no page."""
+        keys = self.ctx.confirm(profile, secret, proven=proven)
+        current = self.profile
+        if current is None or current.id != profile.id:
+            self.use_profile(profile)
+        else:
+            self.ctx.use_profile(profile)  # --as: remembered from now on
+        self.keys_changed.emit()
+        return keys
+
+    def lock(self) -> None:
+        """Forget the unlocked keys (the window shows its lock screen)."""
+        self.ctx.lock()
+        self.locked_changed.emit(True)
+
+    def unlocked(self) -> None:
+        self.locked_changed.emit(False)
 
     def reopen_database(self) -> None:
         """A backup was restored into the database: open it afresh; pages reload what they

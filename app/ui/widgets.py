@@ -84,3 +84,40 @@ def typing_pause_timer(parent: QWidget, slot) -> QTimer:
     timer = QTimer(parent, singleShot=True, interval=SEARCH_DELAY_MS)
     timer.timeout.connect(slot)
     return timer
+
+
+def grow_to_fit(window: QWidget) -> None:
+    """Make a window tall enough for what it shows now (a message appeared under a field,
+    with wrapped lines) — only as much as its layout needs at least, never shorter than it
+    is — and keep it whole on the screen."""
+    window = window.window()
+    layout = window.layout()
+    if layout is None:
+        return
+    layout.activate()
+    if layout.hasHeightForWidth():
+        needed = layout.minimumHeightForWidth(window.width())
+    else:
+        needed = layout.minimumSize().height()
+    if needed > window.height():
+        window.resize(window.width(), needed)
+    keep_on_screen(window)
+
+
+def keep_on_screen(window: QWidget) -> None:
+    """No taller than the screen's free area, and moved back inside it if it sticks out."""
+    screen = window.screen()
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    frame = window.frameGeometry()
+    decoration = frame.height() - window.height() if window.isVisible() else 0
+    tallest = area.height() - decoration
+    if window.height() > tallest:
+        window.resize(window.width(), max(window.minimumHeight(), tallest))
+    if not window.isVisible():
+        return
+    frame = window.frameGeometry()
+    x = min(frame.x(), area.right() + 1 - frame.width())
+    y = min(frame.y(), area.bottom() + 1 - frame.height())
+    window.move(max(area.left(), x), max(area.top(), y))

@@ -26,6 +26,10 @@ class Page(QWidget):
     def menu_actions(self) -> list[QAction]:
         return []
 
+    def busy(self) -> bool:
+        """True while the page does something a lock must not interrupt (a recording)."""
+        return False
+
 
 @dataclass(frozen=True)
 class PageSpec:

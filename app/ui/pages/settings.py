@@ -25,6 +25,8 @@ from app.ui.backups import BackupSection
 from app.ui.file_dialogs import open_folder
 from app.ui.first_start import NewProfileDialog, describe
 from app.ui.icons import set_icon
+from app.ui.identity.act_as import ask_to_act_as
+from app.ui.identity.settings_section import IdentitySection
 from app.ui.pages.base import Page, PageSpec
 from app.ui.practice.settings_section import RecordingSection
 from app.ui.state import AppState
@@ -101,7 +103,8 @@ class ProfileSection(QGroupBox):
         if chosen is not None and (
             self.state.profile is None or chosen.id != self.state.profile.id
         ):
-            self.state.use_profile(chosen)
+            ask_to_act_as(self, self.state, chosen)  # their passphrase, if they have one
+            self.reload()  # refused or cancelled: the list shows who still acts
 
     def _new(self) -> None:
         NewProfileDialog(self.state, self).exec()
@@ -124,6 +127,7 @@ class AppearanceSection(QGroupBox):
 SECTIONS = [
     DataFolderSection,
     ProfileSection,
+    IdentitySection,
     AppearanceSection,
     RecordingSection,
     SyncSection,
@@ -160,7 +164,8 @@ class SettingsPage(Page):
 PAGE = PageSpec(
     "settings",
     "Settings",
-    "Where your data lives, who you are on this computer, how CrossCoach looks, and backups.",
+    "Where your data lives, who you are on this computer, your passphrase and key, how "
+    "CrossCoach looks, and backups.",
     "settings",
     SettingsPage,
 )

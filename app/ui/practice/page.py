@@ -201,6 +201,10 @@ class PracticePage(Page):
 
     # --- home ----------------------------------------------------------------------
 
+    def busy(self) -> bool:
+        """A take is being recorded or saved: the idle lock waits for it."""
+        return self.controller.busy
+
     def go_home(self) -> None:
         if self.controller.busy:
             return  # a take is being recorded or saved: stay with it

@@ -1,0 +1,1 @@
+"""Protected profiles in the desktop app: the passphrase prompt, the lock, keys in Settings."""
