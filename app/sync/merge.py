@@ -344,6 +344,15 @@ class _Merge:
                 found[rid].append(_Entry(table, rid, version, json.loads(change), verdict, reason))
         return found
 
+    def _every_version(self, table: str) -> list[_Entry]:
+        """Every logged version of every record of a table, oldest first."""
+        rows = self.s.execute(
+            select(LOG.c.record_id, LOG.c.version, LOG.c.change, LOG.c.verdict, LOG.c.reason)
+            .where(LOG.c.table_name == table)
+            .order_by(LOG.c.version)
+        )
+        return [_Entry(table, r, v, json.loads(c), verdict, why) for r, v, c, verdict, why in rows]
+
     def _set_verdict(self, e: _Entry, verdict: str, reason: str = "") -> None:
         if (e.verdict, e.reason) == (verdict, reason):
             return
@@ -396,14 +405,7 @@ class _Merge:
     def _judge_roster(self) -> set[Key]:
         """Judge the team's roster (whose signatures count, from when); returns the records
         whose verdicts may change because it did."""
-        rows = self.s.execute(
-            select(LOG.c.record_id, LOG.c.version, LOG.c.change, LOG.c.verdict, LOG.c.reason)
-            .where(LOG.c.table_name == "roster")
-            .order_by(LOG.c.version)
-        ).all()
-        entries = [
-            _Entry("roster", r, v, json.loads(c), verdict, why) for r, v, c, verdict, why in rows
-        ]
+        entries = self._every_version("roster")
         before = {(e.id, e.version) for e in entries if e.verdict in ALLOWED}
         timely = []
         for e in entries:
@@ -449,14 +451,7 @@ class _Merge:
         """Judge every version of every profile, oldest first, building everyone's role over
         time; returns the records whose verdicts may change because a role history did."""
         before = Roles()
-        rows = self.s.execute(
-            select(LOG.c.record_id, LOG.c.version, LOG.c.change, LOG.c.verdict, LOG.c.reason)
-            .where(LOG.c.table_name == "people")
-            .order_by(LOG.c.version)
-        ).all()
-        entries = [
-            _Entry("people", r, v, json.loads(c), verdict, why) for r, v, c, verdict, why in rows
-        ]
+        entries = self._every_version("people")
         for e in entries:
             if e.verdict in ALLOWED:
                 before.add(e.id, e.version, None if e.data["deleted"] else e.data["role"])
