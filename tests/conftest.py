@@ -44,6 +44,19 @@ def _keys_stay_in_the_test(request, monkeypatch):
 
 
 @pytest.fixture
+def memory_keyring():
+    """An empty in-memory keyring (tests/keyring_support.py), installed for this test; the
+    fixture above puts the computer's own back afterwards. Its ``saved`` shows what was
+    stored."""
+    import keyring
+    from keyring_support import MemoryKeyring
+
+    store = MemoryKeyring()
+    keyring.set_keyring(store)
+    return store
+
+
+@pytest.fixture
 def ctx(data_dir):
     """An opened installation (database migrated, built-in pack loaded)."""
     from app.bootstrap import open_context

@@ -9,30 +9,10 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-import keyring
-from keyring.backend import KeyringBackend
-
 from app.core import backups
 from app.core.profiles import find_profile
 from app.identity import vault
 from app.review.comments import add_comment
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.saved: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service, username, password):
-        self.saved[(service, username)] = password
-
-    def get_password(self, service, username):
-        return self.saved.get((service, username))
-
-    def delete_password(self, service, username):
-        self.saved.pop((service, username))
 
 
 def encodings(raw: bytes) -> dict[str, bytes]:
@@ -67,8 +47,9 @@ def leaks(roots: list[Path], secrets: dict[str, bytes]) -> list[str]:
     return found
 
 
-def test_no_private_key_reaches_the_share_or_any_database(make_device, tmp_path, clips):
-    keyring.set_keyring(MemoryKeyring())  # conftest puts the computer's own back
+def test_no_private_key_reaches_the_share_or_any_database(
+    make_device, tmp_path, clips, memory_keyring
+):
     share = tmp_path / "share"
     share.mkdir()
     remote = f"folder:{share}"

@@ -9,9 +9,7 @@ import json
 import os
 import stat
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from app.bootstrap import open_context
 from app.core.errors import UserError
@@ -20,32 +18,6 @@ from app.identity.acting import Step
 from app.identity.keys import Keys
 
 PASS = "correct horse battery"
-
-
-class MemoryKeyring(KeyringBackend):
-    """The operating system's keyring, which this test machine does not have."""
-
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.saved: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service, username, password):
-        self.saved[(service, username)] = password
-
-    def get_password(self, service, username):
-        return self.saved.get((service, username))
-
-    def delete_password(self, service, username):
-        self.saved.pop((service, username))
-
-
-@pytest.fixture
-def a_keyring():
-    store = MemoryKeyring()
-    keyring.set_keyring(store)  # the autouse fixture in conftest puts the old one back
-    return store
 
 
 @pytest.fixture
@@ -145,19 +117,19 @@ def test_a_key_file_cannot_be_passed_off_as_someone_elses(ctx, make_profile):
         vault.unlock(ctx.paths, tina.id, PASS)
 
 
-def test_a_rep_key_goes_to_the_keyring_without_a_pin(ctx, make_profile, a_keyring):
+def test_a_rep_key_goes_to_the_keyring_without_a_pin(ctx, make_profile, memory_keyring):
     rita = make_profile("Rita", "rep")
     assert acting.need(ctx.paths, ctx.db, rita).step is Step.NOTHING
     keys = ctx.confirm(rita)  # nothing asked
     assert vault.storage(ctx.paths, rita.id) == "keyring"
     assert secrets_in(key_file(ctx, rita.id), keys) == []
-    (((service, _account), value),) = a_keyring.saved.items()
+    (((service, _account), value),) = memory_keyring.saved.items()
     assert service == vault.SERVICE and base64.b64decode(value) == keys.private_bytes()
     assert vault.unlock(ctx.paths, rita.id, None) == keys
     assert "keyring" in vault.storage_words(ctx.paths, rita.id)
     # A PIN moves it out of the keyring, encrypted into the file.
     acting.change_secret(ctx.paths, rita, None, "4321")
-    assert a_keyring.saved == {} and vault.storage(ctx.paths, rita.id) == "encrypted"
+    assert memory_keyring.saved == {} and vault.storage(ctx.paths, rita.id) == "encrypted"
     assert secrets_in(key_file(ctx, rita.id), keys) == []
     assert acting.need(ctx.paths, ctx.db, rita).step is Step.UNLOCK
     assert vault.unlock(ctx.paths, rita.id, "4321") == keys
@@ -180,10 +152,12 @@ def test_without_a_keyring_a_rep_key_is_in_a_private_file_and_says_so(ctx, make_
     )
 
 
-def test_a_rep_whose_keyring_lost_the_key_gets_a_new_one(ctx, make_profile, a_keyring, announced):
+def test_a_rep_whose_keyring_lost_the_key_gets_a_new_one(
+    ctx, make_profile, memory_keyring, announced
+):
     rita = make_profile("Rita", "rep")
     first = ctx.confirm(rita)
-    a_keyring.saved.clear()
+    memory_keyring.saved.clear()
     again = ctx.confirm(rita)
     assert again != first and announced[-1] == (rita.id, again, events.RESET)
 
@@ -215,7 +189,7 @@ def test_export_and_import_on_a_second_data_folder_keep_the_same_fingerprint(
 
 
 def test_a_rep_without_a_pin_protects_the_export_with_a_passphrase_of_their_choice(
-    ctx, make_profile, tmp_path, a_keyring
+    ctx, make_profile, tmp_path, memory_keyring
 ):
     rita = make_profile("Rita", "rep")
     keys = ctx.confirm(rita)

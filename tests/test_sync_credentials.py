@@ -8,7 +8,6 @@ import json
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends.fail import Keyring as NoKeyring
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
@@ -19,34 +18,6 @@ from app.ui.state import AppState
 from app.ui.sync.settings_section import SyncSection
 
 SECRET = "s3cret-in-query"
-
-
-class MemoryKeyring(KeyringBackend):
-    """The operating system's keyring, which this test machine does not have."""
-
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.saved: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service, username, password):
-        self.saved[(service, username)] = password
-
-    def get_password(self, service, username):
-        return self.saved.get((service, username))
-
-    def delete_password(self, service, username):
-        self.saved.pop((service, username))
-
-
-@pytest.fixture
-def a_keyring():
-    before = keyring.get_keyring()
-    store = MemoryKeyring()
-    keyring.set_keyring(store)
-    yield store
-    keyring.set_keyring(before)
 
 
 @pytest.fixture
@@ -90,7 +61,7 @@ def test_a_mistyped_remote_with_a_password_is_refused_without_showing_it(cli):
 
 @pytest.mark.postgres
 def test_a_password_in_the_query_goes_to_the_keyring_and_is_never_shown(
-    cli, data_dir, pg_database, a_keyring
+    cli, data_dir, pg_database, memory_keyring
 ):
     code, out, err = cli("remote", "set", f"{pg_database}?sslmode=prefer&password={SECRET}")
     assert code == 0, err
@@ -98,7 +69,7 @@ def test_a_password_in_the_query_goes_to_the_keyring_and_is_never_shown(
     assert f"This device now syncs with {pg_database}?sslmode=prefer." in out
     assert SECRET not in out + err
     assert SECRET not in (data_dir / "settings.json").read_text()
-    assert a_keyring.saved == {(SERVICE, account(pg_database)): SECRET}
+    assert memory_keyring.saved == {(SERVICE, account(pg_database)): SECRET}
 
     code, out, _ = cli("remote", "show", "--json")
     shown = json.loads(out)
@@ -144,7 +115,7 @@ def app_state(ctx):
 
 @pytest.mark.postgres
 def test_sync_settings_never_show_a_password_left_in_settings_and_save_moves_it(
-    ctx, app_state, pg_database, a_keyring, qtbot
+    ctx, app_state, pg_database, memory_keyring, qtbot
 ):
     ctx.settings.set("remote", f"{pg_database}?password={SECRET}")
     section = SyncSection(app_state)
@@ -166,6 +137,6 @@ def test_sync_settings_never_show_a_password_left_in_settings_and_save_moves_it(
     qtbot.waitUntil(lambda: "keyring" in section.result.text(), timeout=20000)
     assert SECRET not in ctx.settings.path.read_text()
     assert ctx.settings.get("remote") == pg_database
-    assert list(a_keyring.saved.values()) == [SECRET]
+    assert list(memory_keyring.saved.values()) == [SECRET]
     assert section.form.password_note.text().startswith("Password: the operating system's keyring.")
     qtbot.waitUntil(lambda: not app_state.sync.running, timeout=20000)  # the sync Save starts

@@ -324,19 +324,6 @@ def test_settings_refuse_a_missing_folder_or_database_and_keep_the_old_remote(
     assert section.save_button.isEnabled()
 
 
-class MemoryKeyring:
-    """Stands in for the operating system's keyring (tests must not write to a real one)."""
-
-    def __init__(self):
-        self.saved: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service, account, password):
-        self.saved[(service, account)] = password
-
-    def get_password(self, service, account):
-        return self.saved.get((service, account))
-
-
 def _member_login(admin_url: str, window) -> str:
     """A database login for the window's trainer, made by the product's own add_member."""
     from sqlalchemy.engine import make_url
@@ -353,6 +340,7 @@ def _member_login(admin_url: str, window) -> str:
 def test_settings_save_a_team_database_with_tls_options_and_the_password_in_the_keyring(
     open_window, pg_database, qtbot, monkeypatch
 ):
+    from keyring_support import MemoryKeyring
     from sqlalchemy.engine import make_url
 
     from app.sync import credentials
