@@ -13,18 +13,13 @@ import pytest
 
 from app.bootstrap import open_context
 from app.core.errors import UserError
-from app.identity import acting, events, vault
+from app.core.models import Role
+from app.identity import acting, vault
 from app.identity.acting import Step
 from app.identity.keys import Keys
+from app.sync import roster
 
 PASS = "correct horse battery"
-
-
-@pytest.fixture
-def announced(monkeypatch):
-    heard = []
-    monkeypatch.setattr(events, "on_new_key", [lambda *a: heard.append(a)])
-    return heard
 
 
 def key_file(ctx, person_id):
@@ -45,13 +40,10 @@ def secrets_in(path, keys: Keys) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ["trainer", "manager"])
-def test_a_trainer_or_manager_key_is_encrypted_with_their_passphrase(
-    ctx, make_profile, role, announced
-):
+def test_a_trainer_or_manager_key_is_encrypted_with_their_passphrase(ctx, make_profile, role):
     profile = make_profile("Tom", role)
     assert acting.need(ctx.paths, ctx.db, profile).step is Step.SET  # made here, no key yet
     keys = ctx.confirm(profile, PASS)
-    assert announced == [(profile.id, keys, events.CREATED)]
     path = key_file(ctx, profile.id)
     assert secrets_in(path, keys) == []
     stored = json.loads(path.read_text())
@@ -152,18 +144,16 @@ def test_without_a_keyring_a_rep_key_is_in_a_private_file_and_says_so(ctx, make_
     )
 
 
-def test_a_rep_whose_keyring_lost_the_key_gets_a_new_one(
-    ctx, make_profile, memory_keyring, announced
-):
+def test_a_rep_whose_keyring_lost_the_key_gets_a_new_one(ctx, make_profile, memory_keyring):
     rita = make_profile("Rita", "rep")
     first = ctx.confirm(rita)
     memory_keyring.saved.clear()
     again = ctx.confirm(rita)
-    assert again != first and announced[-1] == (rita.id, again, events.RESET)
+    assert again != first
 
 
 def test_export_and_import_on_a_second_data_folder_keep_the_same_fingerprint(
-    ctx, make_profile, tmp_path, announced
+    ctx, make_profile, tmp_path
 ):
     tom = make_profile("Tom", "trainer")
     keys = ctx.confirm(tom, PASS)
@@ -177,13 +167,12 @@ def test_export_and_import_on_a_second_data_folder_keep_the_same_fingerprint(
     laptop = open_context(tmp_path / "laptop")
     try:
         with pytest.raises(vault.WrongSecret, match="not the passphrase of this key file"):
-            acting.import_key(laptop.paths, tom, seen, "not it at all")
+            acting.import_key(laptop.paths, laptop.db, tom, seen, "not it at all")
         assert not vault.has_key(laptop.paths, tom.id)
-        imported = acting.import_key(laptop.paths, tom, seen, PASS)
+        imported = acting.import_key(laptop.paths, laptop.db, tom, seen, PASS)
         assert imported.fingerprint() == keys.fingerprint()
         assert vault.fingerprint(laptop.paths, tom.id) == keys.fingerprint()
         assert vault.unlock(laptop.paths, tom.id, PASS) == keys  # kept with his passphrase
-        assert announced[-1] == (tom.id, imported, events.IMPORTED)
     finally:
         laptop.close()
 
@@ -200,7 +189,9 @@ def test_a_rep_without_a_pin_protects_the_export_with_a_passphrase_of_their_choi
     )
     laptop = open_context(tmp_path / "laptop")
     try:
-        acting.import_key(laptop.paths, rita, vault.read_key_file(target), "for the stick")
+        acting.import_key(
+            laptop.paths, laptop.db, rita, vault.read_key_file(target), "for the stick"
+        )
         assert vault.storage(laptop.paths, rita.id) == "keyring"  # no PIN there either
         assert vault.unlock(laptop.paths, rita.id, None) == keys
     finally:
@@ -221,10 +212,12 @@ def test_importing_over_a_different_key_needs_the_current_passphrase(ctx, make_p
         other_place.close()
     key_file_ = vault.read_key_file(forged)
     with pytest.raises(acting.ReplacingNeedsSecret, match="replacing it needs Tom's current"):
-        acting.import_key(ctx.paths, tom, key_file_, "an impostor's words", "a wrong guess!")
+        acting.import_key(
+            ctx.paths, ctx.db, tom, key_file_, "an impostor's words", "a wrong guess!"
+        )
     assert vault.unlock(ctx.paths, tom.id, PASS) == mine  # untouched
     # Tom himself (who knows his passphrase here) may replace it.
-    replaced = acting.import_key(ctx.paths, tom, key_file_, "an impostor's words", PASS)
+    replaced = acting.import_key(ctx.paths, ctx.db, tom, key_file_, "an impostor's words", PASS)
     assert replaced != mine
 
 
@@ -238,7 +231,7 @@ def test_a_file_that_is_not_a_key_is_refused_in_plain_words(tmp_path):
         vault.read_key_file(tmp_path / "missing.crosscoach-key")
 
 
-def test_a_manager_resets_a_forgotten_passphrase_with_a_new_key(ctx, make_profile, announced):
+def test_a_manager_resets_a_forgotten_passphrase_with_a_new_key(ctx, make_profile):
     mia, tom = make_profile("Mia", "manager"), make_profile("Tom", "trainer")
     old = ctx.confirm(tom, PASS)
     mias = ctx.confirm(mia, "mias own passphrase")
@@ -252,7 +245,6 @@ def test_a_manager_resets_a_forgotten_passphrase_with_a_new_key(ctx, make_profil
     new = acting.reset_secret(ctx.paths, mia, mias, tom, "tom starts again", "tom starts again")
     assert new.fingerprint() != old.fingerprint()
     assert vault.fingerprint(ctx.paths, tom.id) == new.fingerprint()
-    assert announced[-1] == (tom.id, new, events.RESET)
     with pytest.raises(vault.WrongSecret):
         vault.unlock(ctx.paths, tom.id, PASS)  # the old passphrase no longer works
     assert vault.unlock(ctx.paths, tom.id, "tom starts again") == new
@@ -275,25 +267,41 @@ def test_a_trainer_from_another_computer_must_bring_their_key(ctx, make_profile,
     assert acting.need(ctx.paths, ctx.db, tom, proven=True).step is Step.SET
 
 
-def test_the_roster_may_refuse_a_first_key_or_an_import(ctx, make_profile, monkeypatch, tmp_path):
+def test_the_roster_refuses_a_first_key_or_an_import_it_does_not_know(ctx, make_profile, tmp_path):
+    """Once the team's roster holds Tom's key, nobody "sets" a passphrase for him here
+    (where his profile was made, his key lost), and only that key may be imported."""
     tom = make_profile("Tom", "trainer")
-
-    def refuse(*_a):
-        raise UserError("The team already knows a key for Tom.", "Import that one.")
-
-    monkeypatch.setattr(events, "first_key_checks", [refuse])
-    with pytest.raises(UserError, match="already knows a key"):
-        ctx.confirm(tom, PASS)
-    assert not vault.has_key(ctx.paths, tom.id)
-    monkeypatch.setattr(events, "first_key_checks", [])
-    ctx.confirm(tom, PASS)
-    target = acting.export_key(ctx.paths, tom, PASS, tmp_path / "tom.key")
-    monkeypatch.setattr(events, "import_checks", [refuse])
-    laptop = open_context(tmp_path / "laptop")
+    mia = make_profile("Mia", "manager")
+    mias = ctx.confirm(mia, "mias passphrase")
+    laptop = open_context(tmp_path / "laptop")  # Tom's own laptop, where his key is
     try:
-        with pytest.raises(UserError, match="already knows a key"):
-            acting.import_key(laptop.paths, tom, vault.read_key_file(target), PASS)
-        assert not vault.has_key(laptop.paths, tom.id)
+        toms = acting.act_as(laptop.paths, laptop.db, tom, PASS, proven=True)
+        with ctx.session() as s:
+            roster.found(s, mia, mias)
+            roster.add_member(s, mia, mias, tom.id, "Tom", Role.TRAINER, toms.public_bytes().hex())
+        need = acting.need(ctx.paths, ctx.db, tom)
+        assert need.step is Step.ELSEWHERE and need.in_roster
+        with pytest.raises(acting.KeyElsewhere, match="the team's roster holds the key"):
+            ctx.confirm(tom, "I say I am Tom")
+        assert not vault.has_key(ctx.paths, tom.id)
+
+        # A key file someone made for "Tom" is not the one the team knows.
+        impostor = open_context(tmp_path / "impostor")
+        try:
+            acting.act_as(impostor.paths, impostor.db, tom, "an impostor's words", proven=True)
+            forged = acting.export_key(impostor.paths, tom, "an impostor's words",
+                                       tmp_path / "forged.key")  # fmt: skip
+        finally:
+            impostor.close()
+        with pytest.raises(UserError, match="not the key the team's roster holds for Tom"):
+            acting.import_key(ctx.paths, ctx.db, tom, vault.read_key_file(forged),
+                              "an impostor's words")  # fmt: skip
+        assert not vault.has_key(ctx.paths, tom.id)
+
+        # His own key, exported from his laptop, is taken.
+        real = acting.export_key(laptop.paths, tom, PASS, tmp_path / "tom.key")
+        taken = acting.import_key(ctx.paths, ctx.db, tom, vault.read_key_file(real), PASS)
+        assert taken == toms
     finally:
         laptop.close()
 
@@ -312,13 +320,3 @@ def test_the_signer_is_the_acting_persons_keys_and_reaches_the_session(ctx, make
         assert s.info["signer"] is None
     with ctx.db.session() as s:
         assert s.info["signer"] is None and s.info["person_id"] is None
-
-
-def test_a_listener_that_fails_does_not_undo_the_key(ctx, make_profile, monkeypatch):
-    def broken(*_a):
-        raise RuntimeError("the roster is down")
-
-    monkeypatch.setattr(events, "on_new_key", [broken])
-    rita = make_profile("Rita", "rep")
-    keys = ctx.confirm(rita)
-    assert vault.unlock(ctx.paths, rita.id, None) == keys

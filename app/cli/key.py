@@ -94,13 +94,13 @@ def _import(ctx, args) -> int:
         profile = to_profile(person)
     file_secret = secrets.file_passphrase()
     try:
-        keys = acting.import_key(ctx.paths, profile, key_file, file_secret)
+        keys = acting.import_key(ctx.paths, ctx.db, profile, key_file, file_secret)
     except ReplacingNeedsSecret:
         if not secrets.can_prompt():
             raise
         word = vault.secret_word(ctx.paths, profile.id) or "passphrase"
         current = secrets.prompt(f"{profile.name}'s current {word} on this computer: ")
-        keys = acting.import_key(ctx.paths, profile, key_file, file_secret, current)
+        keys = acting.import_key(ctx.paths, ctx.db, profile, key_file, file_secret, current)
     print(
         f"Imported {profile.name}'s key ({keys.fingerprint()}). "
         f"{vault.storage_words(ctx.paths, profile.id)}"

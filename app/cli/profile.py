@@ -9,6 +9,7 @@ from app.core.profiles import create_profile, find_profile, list_profiles, parse
 from app.identity import acting, vault
 from app.identity.acting import secret_word
 from app.identity.vault import PIN
+from app.sync import roster
 
 
 def register(sub) -> None:
@@ -176,6 +177,10 @@ def _reset(ctx, args) -> int:
     had = vault.has_key(ctx.paths, person.id)
     new = None if args.no_pin else secrets.choose(person.role, f"{person.name}'s new {word}")
     keys = acting.reset_secret(ctx.paths, manager, ctx.signer(), person, new)
+    with ctx.session() as s:  # the team trusts the new key, not the old one
+        in_roster = roster.replace_key(
+            s, manager, ctx.signer(), person, keys.public_bytes().hex(), ctx.db.clock.tick()
+        )
     said = f"a new {word}" if new else ("no PIN" if word == PIN else f"a new {word}")
     if had:
         print(
@@ -186,5 +191,10 @@ def _reset(ctx, args) -> int:
     else:
         print(
             f"{person.name} has {said} and their first key on this computer ({keys.fingerprint()})."
+        )
+    if in_roster is not None:
+        print(
+            "The team's roster trusts the new key from now on, and no longer the old one; "
+            "sync to tell the team."
         )
     return 0

@@ -111,25 +111,13 @@ def _invite(ctx, args) -> int:
 
 
 def _join(ctx, args) -> int:
-    from app.core.profiles import create_profile
-    from app.sync.onboarding import join_team
+    from app.sync.onboarding import accept_invitation, ask_to_join_after
 
     invitation = roster.read_invitation(Path(args.invitation))
-    with ctx.db.session() as s:
-        pinned = roster.pinned_root(s)
-        if pinned is not None and pinned != invitation.root:
-            raise UserError(
-                "This computer already belongs to a team with another team code.",
-                "Use a data folder of its own for this team.",
-            )
-        roster.pin_root(s, invitation.root)  # before anything arrives: trust this team only
-    join_team(ctx, args.remote or invitation.remote)
-    with ctx.db.session() as s:  # made by the new member themself
-        me = create_profile(s, invitation.name, invitation.role, person_id=invitation.person_id)
+    me = accept_invitation(ctx, invitation, args.remote)
     ctx.confirm(me)  # their key, with a passphrase for a trainer or manager
     ctx.use_profile(me)
-    with ctx.session() as s:
-        roster.ask_to_join(s, me, ctx.signer())
+    ask_to_join_after(ctx, me)
     _sync(ctx)
     with ctx.db.session() as s:
         code = roster.team_code(s)

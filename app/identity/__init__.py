@@ -2,6 +2,7 @@
 
 ``keys`` is the Ed25519 key pair (signing, fingerprints); ``vault`` keeps a person's
 private key on this device (encrypted with their passphrase or PIN, or in the
-operating system's keyring); ``acting`` decides what acting as someone asks for;
-``events`` announces a new key to whoever publishes it. Plain Python: no Qt.
+operating system's keyring); ``acting`` decides what acting as someone asks for,
+checking the team's roster (app.sync.roster) when it holds a key for them.
+Plain Python: no Qt.
 """

@@ -11,8 +11,11 @@ The rules (README "Protected profiles and keys", docs/sync.md "Trust model"):
   profile came from another computer must bring their key from there (export it
   there, import it here), or have a manager set a new passphrase here, which makes
   a new key: otherwise anyone at a shared computer could "set" a trainer's
-  passphrase and act as them. When public keys travel with the team roster,
-  "has no published key yet" can replace "made on this computer" (:func:`made_here`).
+  passphrase and act as them. Once the team's roster holds a key for them, nobody
+  makes them a first key by choosing a passphrase, not even where their profile
+  was made: they bring the key the team knows (:func:`published_keys`).
+- An imported key file is not signed by anyone this device trusts: when the roster
+  holds keys for its person, only one of those is taken.
 - A forgotten passphrase is replaced by a manager, who proves who they are with
   their own: the old private key was encrypted with the forgotten one, so the
   person gets a NEW key pair (:func:`reset_secret`).
@@ -31,10 +34,10 @@ from sqlalchemy import select
 
 from app.core.db import Database
 from app.core.errors import PermissionDenied, UserError
-from app.core.models import Person, Role, SyncLogEntry
+from app.core.models import Person, Role, RosterEntry, SyncLogEntry
 from app.core.paths import DataPaths
 from app.core.profiles import Profile
-from app.identity import events, vault
+from app.identity import vault
 from app.identity.keys import Keys
 from app.identity.vault import PASSPHRASE, PIN, KeyFile, NoKey, WrongSecret
 
@@ -57,6 +60,7 @@ class Need:
     profile: Profile
     step: Step
     word: str  # "passphrase" or "PIN"
+    in_roster: bool = False  # ELSEWHERE: the team's roster holds their key
 
     @property
     def asks(self) -> bool:
@@ -73,17 +77,20 @@ class Need:
                 f"{name}'s key, and CrossCoach asks for it each time someone acts as {name}."
             )
         if self.step is Step.ELSEWHERE:
-            return KeyElsewhere(self.profile).message
+            return KeyElsewhere(self.profile, self.in_roster).message
         return ""
 
 
 class KeyElsewhere(NoKey):
     """A trainer or manager whose key is on another computer."""
 
-    def __init__(self, profile: Profile):
+    def __init__(self, profile: Profile, in_roster: bool = False):
         super().__init__(
-            f"{profile.name}'s key is not on this computer, because their profile was made "
-            "on another one.",
+            f"{profile.name}'s key is not on this computer; the team's roster holds the key "
+            f"{profile.name} uses on another one."
+            if in_roster
+            else f"{profile.name}'s key is not on this computer, because their profile was "
+            "made on another one.",
             f"Export the key on {profile.name}'s own computer and import it here, or ask a "
             f"manager to set a new passphrase for {profile.name} on this computer.",
         )
@@ -139,6 +146,20 @@ def made_here(db: Database, person_id: str) -> bool:
     return first == db.device_id
 
 
+def published_keys(db: Database, person_id: str) -> set[bytes]:
+    """The public keys the team's roster trusts for this person now (none before the
+    team founds its roster, or before a manager adds them)."""
+    with db.session() as s:
+        rows = s.scalars(
+            select(RosterEntry.public_key).where(
+                RosterEntry.person_id == person_id,
+                RosterEntry.deleted.is_(False),
+                RosterEntry.revoked_at.is_(None),
+            )
+        )
+        return {bytes.fromhex(key) for key in rows}
+
+
 def need(paths: DataPaths, db: Database, profile: Profile, *, proven: bool = False) -> Need:
     """What acting as ``profile`` here asks for. ``proven``: the team database's login
     named this person in this session (they joined with it)."""
@@ -154,6 +175,8 @@ def need(paths: DataPaths, db: Database, profile: Profile, *, proven: bool = Fal
         return Need(profile, Step.NOTHING, PIN)
     if not profile.role.reviews:
         return Need(profile, Step.NOTHING, PIN)
+    if published_keys(db, profile.id):
+        return Need(profile, Step.ELSEWHERE, PASSPHRASE, in_roster=True)
     if proven or made_here(db, profile.id):
         return Need(profile, Step.SET, PASSPHRASE)
     return Need(profile, Step.ELSEWHERE, PASSPHRASE)
@@ -186,10 +209,9 @@ def act_as(
                 else f"Type {profile.name}'s {wanted.word}.",
             ) from None
     if wanted.step is Step.ELSEWHERE:
-        raise KeyElsewhere(profile)
+        raise KeyElsewhere(profile, wanted.in_roster)
     if wanted.step is Step.SET:
         check_new_secret(profile.role, secret)
-        events.check_first_key(profile.id)
         return vault.create_key(paths, profile.id, secret, word=PASSPHRASE)
     # A rep who needs nothing: their key, made now if there is none (or none usable).
     if vault.has_key(paths, profile.id):
@@ -311,6 +333,7 @@ def export_key(
 
 def import_key(
     paths: DataPaths,
+    db: Database,
     profile: Profile,
     key_file: KeyFile,
     file_secret: str,
@@ -322,7 +345,8 @@ def import_key(
 
     Replacing a *different* key already here needs that key's passphrase or PIN
     (``current_secret``; the file's is tried first): a file anyone could have made
-    must not take over someone's key. Forgotten: a manager resets it.
+    must not take over someone's key. Forgotten: a manager resets it. When the team's
+    roster holds keys for the person, the file's must be one of them.
     """
     if key_file.person_id != profile.id:
         raise UserError(
@@ -330,6 +354,14 @@ def import_key(
             "Choose the file exported for this person.",
         )
     vault.open_key_file(key_file, file_secret)  # a wrong file passphrase is said first
+    known = published_keys(db, profile.id)
+    if known and key_file.public not in known:
+        raise UserError(
+            f"This is not the key the team's roster holds for {profile.name}, so it cannot "
+            "sign for them.",
+            f"Export the key from the computer {profile.name} uses for the team, or ask a "
+            f"manager to set a new passphrase for {profile.name} here.",
+        )
     different = vault.has_key(paths, profile.id) and (
         vault.public_key(paths, profile.id) != key_file.public
     )
@@ -348,7 +380,6 @@ def import_key(
                 f"Type the {word} {profile.name} uses on this computer. Forgotten: a "
                 "manager can set a new one, then import again.",
             )
-    events.check_import(profile.id, key_file.public)
     keep = file_secret if profile.role.reviews or key_file.protected else None
     word = key_file.word if key_file.protected else secret_word(profile.role)
     return vault.import_key(paths, key_file.path, file_secret, keep, word=word)

@@ -46,7 +46,6 @@ from app.core.errors import NotFound, PermissionDenied, UserError, reason
 from app.core.files import export_target, write_atomically
 from app.core.ids import new_id
 from app.core.paths import DataPaths
-from app.identity import events
 from app.identity.keys import PUBLIC_KEY_BYTES, Keys, fingerprint_of
 
 FORMAT = 1
@@ -204,7 +203,7 @@ def create_key(
 ) -> Keys:
     """A new key pair for a person who has none here, kept encrypted with ``secret``
     (their passphrase, or a rep's PIN: ``word``) or, without one, in the keyring (or
-    the fallback file). Announced to :mod:`app.identity.events` as created."""
+    the fallback file)."""
     if has_key(paths, person_id):
         raise KeyProblem(
             "This person already has a key on this computer.",
@@ -212,7 +211,6 @@ def create_key(
         )
     keys = Keys.generate()
     _store(paths, person_id, keys, secret, word)
-    events.announce(person_id, keys, events.CREATED)
     return keys
 
 
@@ -236,11 +234,9 @@ def reset_key(
 ) -> Keys:
     """A NEW key pair in place of the person's key here (a forgotten passphrase: the
     old private key was encrypted with it, so it cannot be kept). The old key is gone
-    from this device. Announced as a reset (or as created when there was none)."""
-    had = has_key(paths, person_id)
+    from this device."""
     keys = Keys.generate()
     _store(paths, person_id, keys, new_secret, word)
-    events.announce(person_id, keys, events.RESET if had else events.CREATED)
     return keys
 
 
@@ -361,13 +357,10 @@ def import_key(
 ) -> Keys:
     """Take the key in an exported file (opened with ``file_secret``) as its person's
     key on this device, kept with ``keep_secret`` (None: in the keyring). A different
-    key than the one here replaces it and is announced as imported."""
+    key than the one here replaces it."""
     key_file = read_key_file(source)
     keys = open_key_file(key_file, file_secret)
-    before = public_key(paths, key_file.person_id) if has_key(paths, key_file.person_id) else None
     _store(paths, key_file.person_id, keys, keep_secret, word)
-    if before != keys.public_bytes():
-        events.announce(key_file.person_id, keys, events.IMPORTED)
     return keys
 
 

@@ -9,6 +9,12 @@ team's records (people, scenarios, assignments; recordings follow with the
 next sync), and say who the person may be. In database mode the login already
 names its profile (the manager added it, ``crosscoach remote add-member``); on
 a shared folder the person picks themselves from the team, or is new.
+
+``accept_invitation`` is joining with the invitation file a manager handed over
+(app.sync.roster): this device trusts that team's code before anything arrives,
+joins where the team meets, and makes the invited person's profile. The person
+then confirms themself (their key, with a passphrase for a trainer or manager)
+and asks to join the roster (:func:`ask_to_join_after`).
 """
 
 from __future__ import annotations
@@ -17,8 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.errors import UserError
-from app.core.profiles import Profile, find_profile, list_profiles
+from app.core.models import Person
+from app.core.profiles import Profile, create_profile, find_profile, list_profiles, to_profile
 from app.core.settings import Settings
+from app.sync import roster
 from app.sync.credentials import store_password, with_password, without_password
 from app.sync.remote import open_remote
 from app.sync.service import ProgressCallback, SyncService
@@ -110,3 +118,41 @@ def _login_profile(spec: str, password: str | None) -> str:
             "Ask your manager to add you to the team database, then try again.",
         )
     return me
+
+
+def accept_invitation(
+    ctx,
+    invitation: roster.Invitation,
+    remote: str | None = None,
+    password: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> Profile:
+    """Join the team an invitation names (at ``remote`` when it meets somewhere else now)
+    and make the invited person's profile; returns it. Running it again after a failure
+    goes on where it stopped (the same profile, the same team)."""
+    with ctx.db.session() as s:
+        pinned = roster.pinned_root(s)
+        if pinned is not None and pinned != invitation.root:
+            raise UserError(
+                "This computer already belongs to a team with another team code.",
+                "Use a data folder of its own for this team.",
+            )
+        roster.pin_root(s, invitation.root)  # before anything arrives: trust this team only
+    try:
+        join_team(ctx, remote or invitation.remote, password, progress)
+    except BaseException:
+        if pinned is None:  # a wrong folder or a damaged share: another invitation may follow
+            with ctx.db.session() as s:
+                roster.unpin_root(s)
+        raise
+    with ctx.db.session() as s:  # made by the new member themself
+        person = s.get(Person, invitation.person_id)
+        if person is not None and not person.deleted:
+            return to_profile(person)
+        return create_profile(s, invitation.name, invitation.role, person_id=invitation.person_id)
+
+
+def ask_to_join_after(ctx, me: Profile) -> None:
+    """The person confirmed themself: ask a manager to add their key to the roster."""
+    with ctx.session() as s:
+        roster.ask_to_join(s, me, ctx.signer())

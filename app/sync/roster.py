@@ -156,6 +156,12 @@ def pin_root(s: Session, public_key: str) -> None:
     s.merge(LocalState(key=TEAM_ROOT, value=public_key))
 
 
+def unpin_root(s: Session) -> None:
+    row = s.get(LocalState, TEAM_ROOT)
+    if row is not None:
+        s.delete(row)
+
+
 def current(s: Session) -> Roster:
     """The roster this device holds now (entries as they are, for showing and checks)."""
     roster = Roster()
@@ -292,6 +298,21 @@ def revoke(s: Session, actor: Profile, keys: Keys | None, person_ref: str, at: s
     return len(entries)
 
 
+def replace_key(
+    s: Session, actor: Profile, keys: Keys | None, person: Profile, new_public: str, at: str
+) -> RosterEntry | None:
+    """A manager set a new passphrase for someone, which made them a new key: from
+    version ``at`` on the roster no longer trusts their old keys, and trusts the new
+    one. Nothing to do before the team founds its roster."""
+    if s.scalar(select(RosterEntry.id).limit(1)) is None:
+        return None
+    _require_manager(actor, keys, "give someone a new key")
+    for e in s.scalars(select(RosterEntry).where(RosterEntry.person_id == person.id)):
+        if e.public_key != new_public and not e.revoked_at:
+            e.revoked_at = at
+    return add_member(s, actor, keys, person.id, person.name, person.role, new_public)
+
+
 def set_role(s: Session, actor: Profile, keys: Keys | None, person_ref: str, role: Role) -> int:
     _require_manager(actor, keys, "change roles")
     target = find_profile(s, person_ref)
@@ -381,8 +402,14 @@ def invite(s: Session, actor: Profile, remote: str | None, name: str, role: Role
         )
     if not remote:
         raise UserError(
-            "This computer is not connected to the team's shared folder or database.",
+            "This computer is not connected to the team's shared folder.",
             "Connect it in Settings, then invite.",
+        )
+    if not remote.startswith("folder:"):
+        raise UserError(
+            "In a team database, people join with the login you give them, not with an invitation.",
+            "Add them as team members; when they ask to join from their computer, approve "
+            "them in the roster.",
         )
     name = name.strip()
     if not name:

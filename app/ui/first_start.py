@@ -29,11 +29,14 @@ from app.core.models import Role
 from app.core.profiles import Profile, create_profile, list_profiles
 from app.identity.acting import check_new_secret
 from app.sync.onboarding import Team
+from app.sync.roster import read_invitation
+from app.ui import file_dialogs
 from app.ui.errors import show_error
 from app.ui.icons import set_icon
 from app.ui.identity.act_as import ask_to_act_as, describe
 from app.ui.identity.secret_form import hint_label, secret_field
 from app.ui.state import AppState
+from app.ui.sync.invitation import INVITE_FILTER, InvitationDialog
 from app.ui.sync.join import JoinTeamDialog
 from app.ui.widgets import FieldError, grow_to_fit, keep_on_screen
 
@@ -173,6 +176,7 @@ class FirstStartDialog(QDialog):
         super().__init__(parent)
         self.state = state
         self.join_dialog: JoinTeamDialog | None = None
+        self.invitation_dialog: InvitationDialog | None = None
         self.team: Team | None = None  # the team joined from here
         self.setObjectName("firstStart")
         self.setWindowTitle("Welcome to CrossCoach")
@@ -192,15 +196,21 @@ class FirstStartDialog(QDialog):
 
         team_row = QHBoxLayout()
         self.team_note = QLabel(
-            "Does your team share a folder or a team database? Join it first, then pick "
+            "Does your team share a folder or a team database? Join it first (or open the "
+            "invitation your manager gave you), then pick "
             "yourself from the team."
         )
         self.team_note.setWordWrap(True)
         self.join_button = QPushButton("Join my team…")
         set_icon(self.join_button, "sync")
         self.join_button.clicked.connect(self._join)
+        self.invitation_button = QPushButton("Open an invitation…")
+        set_icon(self.invitation_button, "import")
+        self.invitation_button.setToolTip("The invitation file your manager gave you")
+        self.invitation_button.clicked.connect(self._open_invitation)
         team_row.addWidget(self.team_note, 1)
         team_row.addWidget(self.join_button)
+        team_row.addWidget(self.invitation_button)
         layout.addLayout(team_row)
 
         self.existing_group = QGroupBox("I already have a profile on this computer")
@@ -260,9 +270,24 @@ class FirstStartDialog(QDialog):
         dialog.accepted.connect(lambda: self._joined(dialog.team))
         dialog.open()
 
+    def _open_invitation(self) -> None:
+        """Join with an invitation file: the person is made and acts as themself after."""
+        path = file_dialogs.ask_open_path(self, "Open your invitation", INVITE_FILTER)
+        if path is None:
+            return
+        try:
+            invitation = read_invitation(path)
+        except UserError as err:
+            show_error(self, err, "Join your team")
+            return
+        dialog = self.invitation_dialog = InvitationDialog(self.state, invitation, self)
+        dialog.accepted.connect(self.accept)
+        dialog.open()
+
     def _joined(self, team: Team) -> None:
         self.team = team
         self.join_button.setEnabled(False)
+        self.invitation_button.setEnabled(False)
         self.existing_group.setTitle("Pick yourself from your team")
         self._show_people(team.people, team.me)
         if team.me is not None:

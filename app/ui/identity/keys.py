@@ -27,6 +27,7 @@ from app.core.profiles import Profile, list_profiles, to_profile
 from app.identity import acting, vault
 from app.identity.acting import MIN_PASSPHRASE, MIN_PIN, ReplacingNeedsSecret, secret_word
 from app.identity.vault import EXPORT_SUFFIX
+from app.sync import roster
 from app.ui import file_dialogs
 from app.ui.identity.secret_form import choosing_hint, hint_label, secret_field
 from app.ui.state import AppState
@@ -282,6 +283,7 @@ class ImportKeyDialog(_Form):
         try:
             acting.import_key(
                 self.state.ctx.paths,
+                self.state.ctx.db,
                 profile,
                 key_file,
                 self.secret.text(),
@@ -370,6 +372,11 @@ class ResetSecretDialog(_Form):
         keys = acting.reset_secret(
             paths, self.manager, mine, person, self.new.text() or None, self.again.text() or None
         )
+        ctx = self.state.ctx
+        with ctx.session() as s:  # the team trusts the new key, not the old one
+            in_roster = roster.replace_key(
+                s, self.manager, mine, person, keys.public_bytes().hex(), ctx.db.clock.tick()
+            )
         word = secret_word(person.role)
         if had:
             self.done_text = (
@@ -381,6 +388,11 @@ class ResetSecretDialog(_Form):
                 f"{person.name} has a {word} and their first key on this computer "
                 f"(fingerprint {keys.fingerprint()})."
             )
+        if in_roster is not None:
+            self.done_text += (
+                " The team's roster trusts the new key from now on, and no longer the old one."
+            )
+            self.state.sync.local_change()
         self.state.keys_changed.emit()
 
     def focus_on_error(self):

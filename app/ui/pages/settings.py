@@ -31,6 +31,7 @@ from app.ui.pages.base import Page, PageSpec
 from app.ui.practice.settings_section import RecordingSection
 from app.ui.state import AppState
 from app.ui.sync.settings_section import SyncSection
+from app.ui.sync.team_section import TeamSection
 
 THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 
@@ -131,6 +132,7 @@ SECTIONS = [
     AppearanceSection,
     RecordingSection,
     SyncSection,
+    TeamSection,
     BackupSection,
 ]
 
@@ -165,7 +167,7 @@ PAGE = PageSpec(
     "settings",
     "Settings",
     "Where your data lives, who you are on this computer, your passphrase and key, how "
-    "CrossCoach looks, and backups.",
+    "CrossCoach looks, your team, and backups.",
     "settings",
     SettingsPage,
 )
