@@ -237,3 +237,48 @@ def test_an_invitation_brings_a_new_member_in_with_the_right_team_code(folder_te
     assert read.root == invitation.root and read.role is Role.REP
     with mia.db.session() as s:
         assert signing.short(read.root) == roster.team_code(s)
+
+
+def test_a_profile_added_right_after_founding_goes_out_signed_in_the_same_sync(
+    make_device, tmp_path
+):
+    """Mia's own profile (from before the roster) and the one she adds after founding it
+    leave in one sync: the first unsigned, the second signed by her. Judging the first
+    must not judge the second before it is signed (it was once refused that way)."""
+    office = Office("folder", make_device, tmp_path)
+    laptop = office.device("mia-laptop", "Mia")
+    mia = office.add(laptop, "Mia", "manager")
+    keys = laptop.key_for(mia)
+    as_person(laptop, mia, lambda s, me: roster.found(s, me, keys))
+    nina = office.add(laptop, "Nina", "rep", by=mia)
+    report = laptop.sync()
+    assert report.set_aside == [] and report.warnings == []
+    other = office.device("tina-laptop", "Tina")
+    assert not other.sync().set_aside
+    assert {p["id"] for p in other.dump()["people"]} == {mia, nina}
+
+
+def test_a_profile_waiting_for_its_makers_key_is_not_refused_meanwhile(make_device, tmp_path):
+    """A shared computer: Mia adds Nina, then Rob syncs while Mia is not signed in. Nina's
+    profile waits for Mia's signature (Rob's changes go out); when Mia is back, it goes
+    out signed and counts — it was not judged, unsigned, in the meantime."""
+    office = Office("folder", make_device, tmp_path)
+    laptop = office.device("shop-pc", "Shop")
+    mia = office.add(laptop, "Mia", "manager")
+    rob = office.add(laptop, "Rob", "rep", by=mia)
+    mia_keys, rob_keys = laptop.key_for(mia), laptop.key_for(rob)
+    as_person(laptop, mia, lambda s, me: roster.found(s, me, mia_keys))
+    as_person(laptop, mia, lambda s, me: roster.add_member(
+        s, me, mia_keys, rob, "Rob", Role.REP, rob_keys.public_bytes().hex()))  # fmt: skip
+    assert not laptop.sync().set_aside
+    nina = office.add(laptop, "Nina", "rep", by=mia)
+    as_person(laptop, rob, lambda s, me: roster.ask_to_join(s, me, rob_keys))  # Rob's change
+    del laptop.keys[mia]  # Mia is not signed in: only Rob's key opens
+    report = laptop.sync()
+    assert [(i["what"], i["waiting"]) for i in report.set_aside] == [("The profile 'Nina'", True)]
+    laptop.keys[mia] = mia_keys
+    report = laptop.sync()
+    assert report.set_aside == [] and report.warnings == []
+    other = office.device("tina-laptop", "Tina")
+    assert not other.sync().set_aside
+    assert nina in {p["id"] for p in other.dump()["people"]}

@@ -338,7 +338,7 @@ def _member_login(admin_url: str, window) -> str:
 
 @pytest.mark.postgres
 def test_settings_save_a_team_database_with_tls_options_and_the_password_in_the_keyring(
-    open_window, pg_database, qtbot, monkeypatch
+    open_window, empty_pg, qtbot, monkeypatch
 ):
     from keyring_support import MemoryKeyring
     from sqlalchemy.engine import make_url
@@ -347,9 +347,9 @@ def test_settings_save_a_team_database_with_tls_options_and_the_password_in_the_
 
     keyring = MemoryKeyring()
     monkeypatch.setattr(credentials, "_keyring", lambda: keyring)
-    target = make_url(pg_database)
+    target = make_url(empty_pg)
     window = open_window("a")
-    login = _member_login(pg_database, window)  # the trainer's own login, never the admin's
+    login = _member_login(empty_pg, window)  # the trainer's own login, never the admin's
     section = sync_section(window)
     section.form.mode.setCurrentIndex(section.form.mode.findData("postgres"))
     qtbot.keyClicks(section.form.host, target.host)
@@ -372,7 +372,7 @@ def test_settings_save_a_team_database_with_tls_options_and_the_password_in_the_
 
 @pytest.mark.postgres
 def test_without_a_keyring_the_password_is_not_stored_and_the_page_says_what_to_do(
-    open_window, pg_database, qtbot, monkeypatch
+    open_window, empty_pg, qtbot, monkeypatch
 ):
     from app.sync import credentials
 
@@ -380,8 +380,8 @@ def test_without_a_keyring_the_password_is_not_stored_and_the_page_says_what_to_
     monkeypatch.delenv("PGPASSWORD", raising=False)
     monkeypatch.setenv("PGPASSFILE", "/nonexistent/pgpass")
     window = open_window("a")
-    login = _member_login(pg_database, window)
-    window.state.ctx.settings.set("remote", pg_database.replace("postgres@", f"{login}@"))
+    login = _member_login(empty_pg, window)
+    window.state.ctx.settings.set("remote", empty_pg.replace("postgres@", f"{login}@"))
     window.state.sync.remote_changed()
     section = sync_section(window)
     section.load()

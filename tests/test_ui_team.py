@@ -11,12 +11,13 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from test_ui_identity import answer_modal, type_and_enter
 
 from app.bootstrap import open_context
 from app.core.models import JoinRequest, Role, RosterEntry
 from app.core.profiles import create_profile, list_profiles
+from app.identity.keys import Keys
 from app.sync import roster
 from app.sync.onboarding import connect
 from app.sync.service import SyncService
@@ -341,3 +342,30 @@ def test_a_damaged_invitation_or_a_missing_folder_makes_nobody(
     with ana.ctx.db.session() as s:
         assert roster.pinned_root(s) is None  # another invitation may still come
     assert dialog.isVisible() and first.isVisible()
+
+
+def test_a_manager_approves_with_the_keyboard_alone(computers, share, qtbot, told):
+    mia = computers("mia")
+    me = person(mia, "Mia", "manager", MIA, share)
+    with mia.ctx.session() as s:
+        roster.found(s, me, mia.ctx.signer())
+        rob = create_profile(s, "Rob", Role.REP)
+    rob_keys = Keys.generate()
+    with mia.ctx.db.session() as s:  # Rob's request, as it arrives from his laptop
+        s.add(JoinRequest(id=f"request-{rob.id}", person_id=rob.id, name="Rob", role=Role.REP,
+                          public_key=rob_keys.public_bytes().hex(), author_id=rob.id))  # fmt: skip
+    window, section = settings_team(mia, qtbot)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    section.table.setFocus()
+    qtbot.keyClick(section.table, Qt.Key.Key_Home)
+    while section.selected() is None or section.selected().name != "Rob":
+        qtbot.keyClick(section.table, Qt.Key.Key_Down)
+    assert section.approve_button.isEnabled()
+    qtbot.keyClick(section.table, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is section.invite_button
+    qtbot.keyClick(section.invite_button, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is section.approve_button
+    qtbot.keyClick(section.approve_button, Qt.Key.Key_Space)
+    assert table(section)["Rob"] == ("Rep", "In the team")
+    assert section.table.accessibleName() == "The team's roster"

@@ -384,7 +384,7 @@ class _Merge:
     # -- judging ----------------------------------------------------------------------------
 
     def _evaluate(self, keys: set[Key]) -> None:
-        self._capture(keys | {("people", p) for p in self._people_ids()})
+        self._capture(keys | {("people", p) for p in self._people_to_capture()})
         keys |= self._judge_roster()
         keys |= self._judge_people()
         self._save_verdicts()
@@ -444,8 +444,18 @@ class _Merge:
             return
         self._set_verdict(e, verdict, reason)
 
-    def _people_ids(self) -> set[str]:
-        return set(self.s.scalars(select(TABLES["people"].c.id)))
+    def _people_to_capture(self) -> set[str]:
+        """Every profile, for everyone's role over time, except this device's own versions
+        made since the team's roster: those enter the log signed, when they are sent
+        (captured now, unsigned, they would be refused before they could be signed)."""
+        people = TABLES["people"]
+        query = select(people.c.id)
+        founded = roster.current(self.s).founded_at
+        if founded is not None:
+            query = query.where(
+                (people.c.device_id != self.device_id) | (people.c.version <= founded)
+            )
+        return set(self.s.scalars(query))
 
     def _judge_people(self) -> set[Key]:
         """Judge every version of every profile, oldest first, building everyone's role over

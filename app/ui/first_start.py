@@ -196,9 +196,8 @@ class FirstStartDialog(QDialog):
 
         team_row = QHBoxLayout()
         self.team_note = QLabel(
-            "Does your team share a folder or a team database? Join it first (or open the "
-            "invitation your manager gave you), then pick "
-            "yourself from the team."
+            "Does your team share a folder or a team database? Join it first, or open the "
+            "invitation your manager gave you; then pick yourself from the team."
         )
         self.team_note.setWordWrap(True)
         self.join_button = QPushButton("Join my team…")
@@ -208,9 +207,10 @@ class FirstStartDialog(QDialog):
         set_icon(self.invitation_button, "import")
         self.invitation_button.setToolTip("The invitation file your manager gave you")
         self.invitation_button.clicked.connect(self._open_invitation)
-        team_row.addWidget(self.team_note, 1)
+        layout.addWidget(self.team_note)
         team_row.addWidget(self.join_button)
         team_row.addWidget(self.invitation_button)
+        team_row.addStretch(1)
         layout.addLayout(team_row)
 
         self.existing_group = QGroupBox("I already have a profile on this computer")

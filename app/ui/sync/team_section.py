@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -39,6 +40,7 @@ from app.ui.identity.settings_section import inform, run_dialog
 from app.ui.state import AppState
 from app.ui.sync.forms import WrappedText
 from app.ui.sync.invitation import INVITE_FILTER
+from app.ui.widgets import IconLabel
 
 ROLE_WORDS = {Role.REP: "Rep", Role.TRAINER: "Trainer", Role.MANAGER: "Manager"}
 COLUMNS = ("Name", "Role", "Key", "Status")
@@ -166,13 +168,14 @@ class TeamSection(QGroupBox):
         self.hint = WrappedText(objectName="hint")
         layout.addWidget(self.hint)
 
-        self.banner = QWidget(objectName="teamBanner")
+        self.banner = QFrame(objectName="teamBanner")  # the same kind as the recovered-take one
+        self.banner.setFrameShape(QFrame.Shape.StyledPanel)
         banner_row = QHBoxLayout(self.banner)
-        banner_row.setContentsMargins(0, 0, 0, 0)
         self.banner_text = WrappedText(objectName="teamBannerText")
         self.ask_button = QPushButton("Ask to join")
         set_icon(self.ask_button, "user")
         self.ask_button.clicked.connect(self.ask_to_join)
+        banner_row.addWidget(IconLabel("info", 20), 0, Qt.AlignmentFlag.AlignTop)
         banner_row.addWidget(self.banner_text, 1)
         banner_row.addWidget(self.ask_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.banner)
