@@ -54,6 +54,7 @@ def test_damaged_change_file_is_skipped_the_rest_applied_and_reread_when_it_chan
     (folder / "0000000002.json").write_text(json.dumps(payload))
     report = b.sync()
     assert report.records_down == 1 and not report.warnings
+    assert report.changed == ["comments"]  # what the pages showing comments reload for
     assert b.dump()["comments"][0]["text"] == "arrived late"
 
 

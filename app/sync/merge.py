@@ -78,6 +78,7 @@ class ApplyResult:
     held: int = 0  # versions still waiting here after this batch
     refused: int = 0  # versions refused in this batch
     warnings: list[str] = field(default_factory=list)
+    tables: set[str] = field(default_factory=set)  # tables whose rows here changed
 
 
 @dataclass
@@ -601,6 +602,7 @@ class _Merge:
     def _shown(self, name: str, entry: _Entry) -> None:
         self._known[name].add(entry.id)
         self.result.applied += 1
+        self.result.tables.add(name)
         if entry.verdict == "waiting":
             self._set_verdict(entry, "accepted")
 
@@ -621,6 +623,7 @@ class _Merge:
         """No version of this record is allowed: remove it, or hide it if something here
         (a take, another record) still refers to it."""
         table = TABLES[name]
+        self.result.tables.add(name)
         try:
             with self.s.begin_nested():
                 self.s.execute(delete(table).where(table.c.id == rid))

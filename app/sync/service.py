@@ -51,6 +51,9 @@ PUSH_BATCH = 2000
 STATUS = "device"  # state key space for facts that are not tied to one remote
 
 
+RECORDINGS = "recordings"  # in SyncReport.changed: recordings arrived
+
+
 @dataclass
 class SyncReport:
     remote: str
@@ -65,6 +68,13 @@ class SyncReport:
     set_aside: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     finished_at: str = ""
+    # The tables whose records on this device changed (what arrived, or was taken back),
+    # and RECORDINGS when recordings arrived: a page shows them again only when one of
+    # its own is among them.
+    changed: list[str] = field(default_factory=list)
+
+    def touched(self, *tables: str) -> bool:
+        return any(t in self.changed for t in tables)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -275,6 +285,7 @@ class SyncService:
             group = [{**c, "signed": {"by": editor, "key": public}} for c in group]
         sendable, judged = record_own(self.db, group)
         report.warnings += judged.warnings
+        report.changed = sorted(set(report.changed) | judged.tables)  # refused ones undone
         if not sendable:
             return
         sign = (lambda text: signing.sign(keys, editor, text)) if keys is not None else None
@@ -325,6 +336,7 @@ class SyncService:
 
             result = apply_changes(self.db, batch.changes, before_commit=remember)
             report.records_down += result.applied
+            report.changed = sorted(set(report.changed) | result.tables)
             report.warnings += [f"{u.reason}." for u in batch.unreadable]
             report.warnings += result.warnings
             tick("pull", report.records_down, 0)
@@ -338,6 +350,7 @@ class SyncService:
             # waits; without one, nothing else would.)
             result = apply_changes(self.db, [])
             report.records_down += result.applied
+            report.changed = sorted(set(report.changed) | result.tables)
             report.warnings += result.warnings
             with self.db.session() as s:
                 waiting = count_waiting_here(s)
@@ -372,6 +385,8 @@ class SyncService:
             else:
                 report.media_down += 1
             tick("media down", i + 1, len(available))
+        if report.media_down:
+            report.changed = sorted({*report.changed, RECORDINGS})
         if len(available) < len(missing):
             report.warnings.append(
                 f"{len(missing) - len(available)} recording(s) are not on the remote yet; "

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from app.core.context import AppContext
 from app.core.profiles import Profile
 from app.ui.icons import refresh_icons
+from app.ui.jobs import JobManager
 from app.ui.sync.controller import SyncController
 from app.ui.theme import THEMES, apply_theme
 
@@ -33,9 +34,11 @@ class AppState(QObject):
         super().__init__(parent)
         self.ctx = ctx
         self.ui_settings = ui_settings(ctx)
+        # Recording, recovery and sync of this data folder, one at a time (app.ui.jobs).
+        self.jobs = JobManager(self)
         # Background sync; a page that saved a submission or a review calls
         # state.sync.local_change() so the team gets it soon.
-        self.sync = SyncController(ctx, self)
+        self.sync = SyncController(ctx, self.jobs, self)
 
     @property
     def profile(self) -> Profile | None:

@@ -1,10 +1,11 @@
-"""Run slow work off the GUI thread, with a progress dialog when it takes a while.
+"""Slow work a person asked for, with a progress dialog when it takes a while.
 
-The work is a plain function without widgets; its result (or error) comes
-back on the GUI thread, where success goes to ``on_done`` and any error to
-the one error dialog (:func:`app.ui.errors.show_error`), or to ``on_failed``
-when the caller shows it itself. Work the user did not ask for (the daily
-backup) runs quietly: no ``label``, no progress dialog.
+A :class:`app.ui.jobs.Job` underneath (the one background idiom): the work is a
+plain function without widgets; its result (or error) comes back on the GUI
+thread, where success goes to ``on_done`` and any error to the one error dialog
+(:func:`app.ui.errors.show_error`), or to ``on_failed`` when the caller shows it
+itself. Work the user did not ask for (the daily backup) runs quietly: no
+``label``, no progress dialog.
 """
 
 from __future__ import annotations
@@ -12,33 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.ui.errors import show_error
+from app.ui.jobs import Job, quick_jobs
 
 # A dialog appears only if the work is still running after this long.
 PROGRESS_DELAY_MS = 400
-
-
-class _Signals(QObject):
-    finished = Signal(object)
-    failed = Signal(object)
-
-
-class _Job(QRunnable):
-    def __init__(self, work: Callable[[], Any]):
-        super().__init__()
-        self.work = work
-        self.signals = _Signals()
-
-    def run(self) -> None:
-        try:
-            result = self.work()
-        except BaseException as err:  # noqa: BLE001 - reported to the user on the GUI thread
-            self.signals.failed.emit(err)
-        else:
-            self.signals.finished.emit(result)
 
 
 class BackgroundTask(QObject):
@@ -65,10 +47,10 @@ class BackgroundTask(QObject):
             self._progress.setCancelButton(None)  # one transaction: it cannot stop halfway
             self._progress.setWindowModality(Qt.WindowModality.WindowModal)
             self._progress.setMinimumDuration(PROGRESS_DELAY_MS)
-        self._job = _Job(work)
-        self._job.signals.finished.connect(self._succeeded, Qt.ConnectionType.QueuedConnection)
-        self._job.signals.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
-        QThreadPool.globalInstance().start(self._job)
+        self._job = Job(lambda _control: work())
+        self._job.succeeded.connect(self._succeeded)
+        self._job.failed.connect(self._failed)
+        quick_jobs().start(self._job)
 
     def _close_progress(self) -> None:
         if self._progress is not None:

@@ -1,6 +1,7 @@
 """Runs the plain recorder for the UI: its thread callbacks become Qt signals on the GUI
-thread, and everything slow (starting, stopping, finalizing, the take check) runs in a
-worker. QtCore only: no widgets.
+thread, and everything slow (starting, stopping, finalizing, the take check) runs as a
+job (app.ui.jobs): the take in the media lane, where it goes before a waiting sync and
+asks a running one to pause. QtCore only: no widgets.
 
 One take at a time::
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from app.core.errors import UserError
@@ -25,6 +26,7 @@ from app.practice.takes import recheck_take
 from app.recorder.record import finish_take, prepare_take
 from app.recorder.recording import Progress, Recording, RecordingObserver
 from app.ui.errors import error_text
+from app.ui.jobs import MEDIA, Job, JobManager
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,9 @@ class _Take:
         self.busy = True  # until the take is stored or has failed
         self.stop_asked = False
         self.abandoned = False  # the controller is gone: nobody stores or checks this take
+
+    def never_started(self) -> None:
+        self.busy = False
 
     def current(self) -> Recording | None:
         with self.guard:
@@ -168,13 +173,13 @@ class RecorderController(QObject):
     checked = Signal(str, object)  # take id, list[Finding]
     failed = Signal(str, str)  # message, what to do
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, jobs: JobManager | None = None):
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(3)
+        self.jobs = jobs if jobs is not None else JobManager(self)
         self._current = current = _Current()
-        # Destroyed mid-take (its page closed without quitting the app): stop the take
-        # before the pool, a child, waits for its worker.
+        self._job: Job | None = None
+        # Destroyed mid-take (its page closed without quitting the app): stop the take,
+        # which leaves it for recovery.
         self.destroyed.connect(lambda: current.abandon())
         self._last_index = -1
         self.checked_ids: set[str] = set()
@@ -199,7 +204,14 @@ class RecorderController(QObject):
             getattr(reports, name).connect(getattr(self, name))
         take = self._current.take = _Take(reports)
         self._last_index = -1
-        self._pool.start(lambda: take.run(ctx, scenario_id, assignment_id, seconds))
+        job = Job(
+            lambda _control: take.run(ctx, scenario_id, assignment_id, seconds),
+            lane=MEDIA,
+            urgent=True,
+        )
+        # take.run reports its own failures; ``failed`` means it never started (quitting)
+        job.failed.connect(lambda _err: take.never_started())
+        self._job = self.jobs.start(job)
         return True
 
     def stop(self) -> None:
@@ -210,12 +222,15 @@ class RecorderController(QObject):
         take.stop_asked = True
         recording = take.current()
         if recording is not None:
-            self._pool.start(recording.stop)
+            self.jobs.start(Job(lambda _control: recording.stop()))
 
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
         """Stop a running take and wait until it is stored (the app is quitting)."""
         self.stop()
-        return self._pool.waitForDone(timeout_ms)
+        job = self._job
+        if job is not None and not job.started:
+            job.cancel()  # waiting for the recovery or a sync to pause: never starts now
+        return job is None or job.wait(timeout_ms / 1000)
 
     # --- preview (GUI thread) -----------------------------------------------------------
 

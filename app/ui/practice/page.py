@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -36,8 +36,10 @@ from app.recorder.recovery import (
 )
 from app.review.decisions import SubmissionFeedback, rep_feedback
 from app.scenarios.library import ScenarioDetail, get_scenario, search_scenarios
+from app.sync.service import RECORDINGS
 from app.ui import file_dialogs
 from app.ui.icons import set_icon
+from app.ui.jobs import MEDIA, Job
 from app.ui.pages.base import Page, PageSpec
 from app.ui.practice import dialogs
 from app.ui.practice.controller import RecorderController
@@ -51,32 +53,26 @@ from app.ui.state import AppState
 from app.ui.tasks import BackgroundTask
 from app.ui.widgets import typing_pause_timer
 
+SHOWN_TABLES = (
+    "scenarios", "rubrics", "rubric_criteria", "products", "cross_sells", "assignments",
+    "submissions", "reviews", "comments", "top_videos", "people", RECORDINGS,
+)  # fmt: skip
+
 log = logging.getLogger(__name__)
 
 RETAKE_HINT = "Submit the take you like best; your trainer can ask for a retake, which gives you new attempts."
 TELEPROMPTER_KEY = "practice/teleprompter"
 
 
-class _Recovery(QRunnable):
-    """Start-up recovery of interrupted recordings, off the GUI thread."""
-
-    class Signals(QObject):
-        done = Signal(object)  # RecoveryReport
-
-    def __init__(self, ctx):
-        super().__init__()
-        self.ctx = ctx
-        self.signals = self.Signals()
-
-    def run(self) -> None:
-        try:
-            report = recover_in_progress(self.ctx)
-        except UserError as err:  # no ffmpeg: the leftovers wait for the next start
-            report = RecoveryReport(failed=[{"take_id": "", "reason": err.message}])
-        except Exception:  # noqa: BLE001 - never block start-up; the files stay for next time
-            log.exception("recovery of interrupted recordings failed")
-            report = RecoveryReport()
-        self.signals.done.emit(report)
+def _recover(ctx) -> RecoveryReport:
+    """Start-up recovery of interrupted recordings (a job in the media lane)."""
+    try:
+        return recover_in_progress(ctx)
+    except UserError as err:  # no ffmpeg: the leftovers wait for the next start
+        return RecoveryReport(failed=[{"take_id": "", "reason": err.message}])
+    except Exception:  # noqa: BLE001 - never block start-up; the files stay for next time
+        log.exception("recovery of interrupted recordings failed")
+        return RecoveryReport()
 
 
 def recovered_text(report: RecoveryReport, titles: dict[str, str]) -> str:
@@ -119,7 +115,7 @@ class PracticePage(Page):
         self.assignment_id: str | None = None
         self.attempt_note = ""
         self.checking: set[str] = set()  # takes stored but not checked yet
-        self.controller = RecorderController(self)
+        self.controller = RecorderController(self, state.jobs)
         self.feedback: dict[str, SubmissionFeedback] = {}  # the rep's submissions by id
 
         self.stack = QStackedWidget()
@@ -187,7 +183,7 @@ class PracticePage(Page):
         c.failed.connect(self._failed)
 
         state.profile_changed.connect(lambda _p: self.go_home())
-        state.sync.synced.connect(self.reload)  # show what a sync brought
+        state.sync.on_arrival(self, SHOWN_TABLES, self.reload)  # what a sync brought
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.controller.shutdown)
@@ -459,10 +455,10 @@ class PracticePage(Page):
     # --- recovery ------------------------------------------------------------------
 
     def _start_recovery(self) -> None:
-        job = _Recovery(self.ctx)
-        job.signals.done.connect(self.show_recovered)
-        self._recovery_job = job  # keep the signals object alive until it reports
-        QThreadPool.globalInstance().start(job)
+        ctx = self.ctx
+        job = Job(lambda _control: _recover(ctx), lane=MEDIA)
+        job.succeeded.connect(self.show_recovered)
+        self.state.jobs.start(job)
 
     def show_recovered(self, report: RecoveryReport) -> None:
         profile = self.state.profile

@@ -33,6 +33,8 @@ from app.ui.review.choices import filter_choices
 from app.ui.state import AppState
 from app.ui.widgets import EmptyState
 
+SHOWN_TABLES = ("reviews", "rewards", "submissions", "people", "teams")
+
 PERIODS = (
     ("This week", "week"),
     ("This month", "month"),
@@ -99,7 +101,7 @@ class LeaderboardPage(Page):
         layout.addLayout(bar)
         layout.addWidget(self.body, 1)
         state.profile_changed.connect(lambda _p: self.refresh())
-        state.sync.synced.connect(self.reload)  # show what a sync brought
+        state.sync.on_arrival(self, SHOWN_TABLES, self.reload)  # what a sync brought
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)

@@ -11,11 +11,23 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout
 
 from app.review.queue import load_queue
+from app.sync.service import RECORDINGS
 from app.ui.pages.base import Page, PageSpec
 from app.ui.review.choices import filter_choices
 from app.ui.review.queue_view import QueueView, load_filter, save_filter
 from app.ui.review.review_screen import ReviewScreen
 from app.ui.state import AppState
+
+QUEUE_TABLES = (
+    "submissions",
+    "reviews",
+    "comments",
+    "top_videos",
+    "people",
+    "teams",
+    "scenarios",
+    RECORDINGS,
+)
 
 
 class ReviewPage(Page):
@@ -41,7 +53,7 @@ class ReviewPage(Page):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda step=step: self.step(step))
         state.profile_changed.connect(lambda _p: self.back_to_queue())
-        state.sync.synced.connect(self.refresh_queue)  # show what a sync brought
+        state.sync.on_arrival(self, QUEUE_TABLES, self.refresh_queue)  # what a sync brought
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)

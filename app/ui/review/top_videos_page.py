@@ -32,6 +32,7 @@ from app.core.errors import UserError
 from app.core.media import find_media
 from app.core.profiles import Profile
 from app.review.top_videos import TopVideoCard, best_videos, gallery, pending_requests, set_consent
+from app.sync.service import RECORDINGS
 from app.ui.pages.base import Page, PageSpec
 from app.ui.review import dialogs
 from app.ui.review.choices import filter_choices
@@ -40,6 +41,8 @@ from app.ui.review.player import CoachingPlayer
 from app.ui.state import AppState
 from app.ui.tasks import BackgroundTask
 from app.ui.widgets import EmptyState
+
+SHOWN_TABLES = ("top_videos", "submissions", "scenarios", "people", RECORDINGS)
 
 THUMB = QSize(256, 144)
 BEST_COLOR = "#b8860b"
@@ -235,7 +238,7 @@ class TopVideosPage(Page):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
         state.profile_changed.connect(lambda _p: self.refresh())
-        state.sync.synced.connect(self.reload)  # show what a sync brought
+        state.sync.on_arrival(self, SHOWN_TABLES, self.reload)  # what a sync brought
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)

@@ -1,25 +1,27 @@
 """Background sync for the open data folder (QtCore only, no widgets).
 
-One sync at a time runs in a worker thread; asking for another while one runs
-queues exactly one follow-up, so a change saved mid-sync still goes out. A
-timer syncs every few minutes while a remote is set up, and ``local_change()``
-syncs shortly after a submission or review was saved (debounced, so a burst
-of saves makes one sync).
+One sync at a time runs as a job in the media lane (app.ui.jobs): never beside a
+recording or the recovery of one; a take someone starts asks a running sync to
+stop at its next safe point, and the sync runs again after the take. Asking for
+another sync while one runs queues exactly one follow-up, so a change saved
+mid-sync still goes out. A timer syncs every few minutes while a remote is set
+up, and ``local_change()`` syncs shortly after a submission or review was saved
+(debounced, so a burst of saves makes one sync).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from app.core.context import AppContext
 from app.core.errors import UserError
 from app.core.logs import unexpected
 from app.sync.service import SyncReport, SyncService, SyncStatus
+from app.ui.jobs import MEDIA, Cancelled, Job, JobManager
 from app.ui.sync.wording import SyncView
 
 log = logging.getLogger(__name__)
@@ -29,37 +31,26 @@ AFTER_CHANGE_MS = 5 * 1000
 QUIT_WAIT_S = 60  # on quit, how long to let a sync reach its next safe point
 
 
-class _Stopped(Exception):
-    """Raised from the progress callback to leave a sync at its next safe point."""
-
-
 @dataclass
 class _Outcome:
     status: SyncStatus
     report: SyncReport | None = None
     failure: UserError | None = None
+    preempted: bool = False  # a take started: this sync goes on after it
 
 
-class _Signals(QObject):
-    progress = Signal(str, int, int)
-    finished = Signal(object)  # _Outcome
+class _Relay(QObject):
+    """Calls a page's reload after a sync that changed what it shows; it lives (and is
+    disconnected) with the page, its parent."""
 
+    def __init__(self, page: QObject, tables: tuple[str, ...], reload: Callable[[], None]):
+        super().__init__(page)
+        self.tables = tables
+        self.reload = reload
 
-class _SyncJob(QRunnable):
-    """Sync (or only count) on a pool thread; reports through queued signals."""
-
-    def __init__(self, work: Callable[..., _Outcome], idle: threading.Event):
-        super().__init__()
-        self.setAutoDelete(False)  # the controller keeps it until it reported
-        self.work = work
-        self.idle = idle  # set here, not on the GUI thread, so shutdown() can wait for it
-        self.signals = _Signals()
-
-    def run(self) -> None:
-        try:
-            self.signals.finished.emit(self.work(self.signals.progress.emit))
-        finally:
-            self.idle.set()
+    def check(self, report: SyncReport) -> None:
+        if report.touched(*self.tables):
+            self.reload()
 
 
 class SyncController(QObject):
@@ -73,14 +64,13 @@ class SyncController(QObject):
     synced = Signal(object)  # SyncReport
     failed = Signal(object)  # UserError
 
-    def __init__(self, ctx: AppContext, parent: QObject | None = None):
+    def __init__(self, ctx: AppContext, jobs: JobManager, parent: QObject | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self._job: _SyncJob | None = None
+        self.jobs = jobs
+        self._job: Job | None = None
         self._again = False
         self._stopping = False
-        self._idle = threading.Event()
-        self._idle.set()
         self._view = SyncView(remote=self._spec())
 
         self.background = QTimer(self)
@@ -110,6 +100,11 @@ class SyncController(QObject):
     def _update(self, **fields) -> None:
         self._view = replace(self._view, **fields)
         self.changed.emit()
+
+    def on_arrival(self, page: QObject, tables: tuple[str, ...], reload: Callable[[], None]):
+        """Call ``reload()`` after each sync that changed one of ``tables`` on this device
+        (RECORDINGS: recordings arrived), as long as ``page`` lives."""
+        self.synced.connect(_Relay(page, tables, reload).check)
 
     # --- what starts a sync -----------------------------------------------------------------
 
@@ -147,8 +142,11 @@ class SyncController(QObject):
         self._again = False
         self.background.stop()
         self.after_change.stop()
-        if not self._idle.wait(QUIT_WAIT_S):
-            log.warning("a sync was still running when CrossCoach quit")
+        job = self._job
+        if job is not None:
+            job.cancel()
+            if not job.wait(QUIT_WAIT_S):
+                log.warning("a sync was still running when CrossCoach quit")
 
     # --- the worker -------------------------------------------------------------------------
 
@@ -167,21 +165,20 @@ class SyncController(QObject):
         )
         remote = self._spec()
 
-        def work(emit_progress) -> _Outcome:
-            def progress(stage: str, done: int, total: int) -> None:
-                if self._stopping:
-                    raise _Stopped
-                emit_progress(stage, done, total)
-
+        def work(control) -> _Outcome:
             report = failure = None
+            preempted = False
             try:
                 if sync and remote:
-                    report = service.sync(progress)
-            except _Stopped:
-                failure = UserError(
-                    "The sync stopped because CrossCoach was closing.",
-                    "Nothing was lost; the next sync picks up where this one stopped.",
-                )
+                    report = service.sync(control.progress)
+            except Cancelled:
+                if self._stopping:
+                    failure = UserError(
+                        "The sync stopped because CrossCoach was closing.",
+                        "Nothing was lost; the next sync picks up where this one stopped.",
+                    )
+                else:
+                    preempted = True
             except UserError as err:
                 failure = err
             except Exception as err:  # noqa: BLE001 - a bug must not kill the worker silently
@@ -197,16 +194,21 @@ class SyncController(QObject):
             except Exception as err:  # noqa: BLE001 - the indicator shows the sync's own outcome
                 log.error("could not count waiting changes", exc_info=err)
                 status = SyncStatus(remote, None, 0, None, None, str(err))
-            return _Outcome(status, report, failure)
+            return _Outcome(status, report, failure, preempted)
 
-        self._idle.clear()
-        job = _SyncJob(work, self._idle)
-        job.signals.progress.connect(self._progress)
-        job.signals.finished.connect(self._finished)
+        job = Job(work, lane=MEDIA, yields=True)
+        job.progress.connect(self._progress)
+        job.succeeded.connect(self._finished)
+        job.failed.connect(self._cancelled_before_start)
         self._job = job
         if sync:
             self._update(syncing=True, stage=None, done=0, total=0)
-        QThreadPool.globalInstance().start(job)
+        self.jobs.start(job)
+
+    def _cancelled_before_start(self, _err: BaseException) -> None:
+        """The job was given up while it waited its turn (CrossCoach is closing)."""
+        self._job = None
+        self._update(syncing=False, stage=None)
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         if self._view.syncing:
@@ -214,6 +216,7 @@ class SyncController(QObject):
 
     def _finished(self, outcome: _Outcome) -> None:
         self._job = None
+        self._again = self._again or outcome.preempted
         fields = {"syncing": False, "stage": None, "status": outcome.status}
         if outcome.report is not None:
             fields.update(report=outcome.report, failure=None)

@@ -220,7 +220,7 @@ class TeamSection(QGroupBox):
 
         state.profile_changed.connect(lambda _p: self.reload())
         state.keys_changed.connect(self.reload)
-        state.sync.synced.connect(lambda _report: self.reload())
+        state.sync.on_arrival(self, ("roster", "join_requests", "people"), self.reload)
         self.reload()
 
     # --- what it shows ------------------------------------------------------------------------
