@@ -19,7 +19,7 @@ from app.core.models import Submission
 from app.sync.media_transfer import partial_path, receive
 from app.sync.merge import outgoing
 from app.sync.remote import open_remote
-from app.sync.state import ReadMark
+from app.sync.watermarks import ReadMark
 
 
 @pytest.fixture

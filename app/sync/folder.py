@@ -39,16 +39,16 @@ from app.sync.remote import (
     SIGNED,
     SYNC_FORMAT,
     Batch,
+    BytesMoved,
     NotSent,
-    Progress,
     Refusal,
     Remote,
     Unreadable,
     full_disk,
 )
 from app.sync.signing import canonical, check, mark
-from app.sync.state import ReadMark
 from app.sync.validate import MAX_FILE_BYTES, Malformed, check_change, load_json
+from app.sync.watermarks import ReadMark
 
 HEADER = "crosscoach-share.json"
 CHANGE_NAME = re.compile(r"^(\d{10})\.json$")
@@ -62,7 +62,7 @@ def write_new_file(target: Path, payload: bytes) -> bool:
     return write_atomically(target, payload, overwrite=False)
 
 
-def copy_from(source: Path, target: Path, progress: Progress | None = None) -> int:
+def copy_from(source: Path, target: Path, progress: BytesMoved | None = None) -> int:
     """Append ``source`` to ``target`` from ``target``'s current size (a resumed copy).
 
     The bytes move inside the kernel where it can (``sendfile``), as fast as a

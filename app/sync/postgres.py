@@ -30,7 +30,7 @@ from app.sync.remote import (
     NEWER_DATABASE,
     SYNC_FORMAT,
     Batch,
-    Progress,
+    BytesMoved,
     Refusal,
     Remote,
     Unreadable,
@@ -361,7 +361,7 @@ class PostgresRemote(Remote):
             )
         return self._run(lambda: self._upload(sha256, source, progress))
 
-    def _upload(self, sha256: str, source: Path, progress: Progress | None) -> int:
+    def _upload(self, sha256: str, source: Path, progress: BytesMoved | None) -> int:
         """Send the recording into this login's own chunks (resuming after the bytes
         already stored), then let the database check it and publish it."""
         with self.engine.begin() as c:
@@ -412,7 +412,7 @@ class PostgresRemote(Remote):
     def fetch_media(self, sha256, partial, progress=None) -> str:
         return self._run(lambda: self._download(sha256, partial, progress))
 
-    def _download(self, sha256: str, partial: Path, progress: Progress | None) -> str:
+    def _download(self, sha256: str, partial: Path, progress: BytesMoved | None) -> str:
         have = partial.stat().st_size if partial.exists() else 0
         first = have // CHUNK
         with open(partial, "ab") as out:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.core.errors import UserError
-from app.sync.state import ReadMark
+from app.sync.watermarks import ReadMark
 
 if TYPE_CHECKING:
     from app.sync.signing import Signature
@@ -38,7 +38,7 @@ NEWER_DATABASE = UserError(
     "Update CrossCoach on this device.",
 )
 
-Progress = Callable[[int], None]  # bytes moved so far for one file
+BytesMoved = Callable[[int], None]  # bytes moved so far for one file
 
 
 class NotSent(Exception):
@@ -111,11 +111,11 @@ class Remote(ABC):
         """Which of these recordings the remote does not hold complete."""
 
     @abstractmethod
-    def put_media(self, sha256: str, source: Path, progress: Progress | None = None) -> int:
+    def put_media(self, sha256: str, source: Path, progress: BytesMoved | None = None) -> int:
         """Upload a verified copy (resuming a cut-off upload); returns bytes sent."""
 
     @abstractmethod
-    def fetch_media(self, sha256: str, partial: Path, progress: Progress | None = None) -> str:
+    def fetch_media(self, sha256: str, partial: Path, progress: BytesMoved | None = None) -> str:
         """Append the recording to ``partial`` from its current size; returns the file suffix."""
 
     @abstractmethod

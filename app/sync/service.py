@@ -32,7 +32,7 @@ from app.core.locks import ExclusiveLock, LockBusy
 from app.core.models import LocalState
 from app.core.settings import Settings
 from app.identity.keys import Keys
-from app.sync import roster, signing, state
+from app.sync import roster, signing, watermarks
 from app.sync.credentials import without_password
 from app.sync.describe import describe
 from app.sync.media_transfer import local_index, receive, referenced_media
@@ -154,9 +154,9 @@ class SyncService:
     def status(self, ask_remote: bool = False) -> SyncStatus:
         spec = self.remote_spec or self.settings.get("remote")
         with self.db.session() as s:
-            last = state.get(s, STATUS, "last", {})
-            remote_id = state.get(s, STATUS, "remote_id:" + (spec or ""), None)
-            pushed = state.get(s, remote_id, "pushed", "") if remote_id else ""
+            last = watermarks.get(s, STATUS, "last", {})
+            remote_id = watermarks.get(s, STATUS, "remote_id:" + (spec or ""), None)
+            pushed = watermarks.get(s, remote_id, "pushed", "") if remote_id else ""
             up = count_outgoing(s, self.db.device_id, pushed)
             aside = set_aside_now(s, self.db.device_id, remote_id)
         down = size = None
@@ -165,7 +165,7 @@ class SyncService:
                 with self._opened(spec) as (remote, rid):
                     with self.db.session() as s:
                         marks = _read_marks(s, rid)
-                        retry = state.get(s, rid, "retry", {})
+                        retry = watermarks.get(s, rid, "retry", {})
                         wanted = referenced_media(s)
                     down = remote.count_waiting(self.db.device_id, marks, retry)
                     size = self._bytes_to_move(remote, wanted)
@@ -218,7 +218,7 @@ class SyncService:
         try:
             remote_id = remote.open()
             with self.db.session() as s:
-                state.put(s, STATUS, "remote_id:" + spec, remote_id)
+                watermarks.put(s, STATUS, "remote_id:" + spec, remote_id)
             yield remote, remote_id
         except OSError as exc:
             raise _plain_os_error(exc, spec) from exc
@@ -232,17 +232,17 @@ class SyncService:
 
     def _remember(self, **fields) -> None:
         with self.db.session() as s:
-            last = state.get(s, STATUS, "last", {})
+            last = watermarks.get(s, STATUS, "last", {})
             if "at" in fields:
                 last["error"] = None  # a sync that finished clears the last error
             last.update(fields)
-            state.put(s, STATUS, "last", last)
+            watermarks.put(s, STATUS, "last", last)
 
     def _push(self, remote: Remote, remote_id: str, report: SyncReport, tick) -> None:
         with self.db.session() as s:
-            pushed = state.get(s, remote_id, "pushed", "")
+            pushed = watermarks.get(s, remote_id, "pushed", "")
             changes = outgoing(s, self.db.device_id, pushed)
-            refused = state.refused_up(s, remote_id)
+            refused = watermarks.refused_up(s, remote_id)
             before = dict(refused)
             again = _still_current(s, self.db.device_id, refused)
             founded_at = roster.current(s).founded_at  # the team signs since its roster
@@ -258,13 +258,13 @@ class SyncService:
             # Killed between the push and this, the batch is sent again next time:
             # publishing a change twice is harmless.
             with self.db.session() as s:
-                state.put(s, remote_id, "pushed", max(pushed, batch[-1]["version"]))
-                state.set_refused_up(s, remote_id, refused)
+                watermarks.put(s, remote_id, "pushed", max(pushed, batch[-1]["version"]))
+                watermarks.set_refused_up(s, remote_id, refused)
             done += len(batch)
             tick("push", done, len(changes))
         if not changes and refused != before:
             with self.db.session() as s:
-                state.set_refused_up(s, remote_id, refused)
+                watermarks.set_refused_up(s, remote_id, refused)
 
     def _push_group(self, remote, editor, group, refused, report) -> None:
         """Publish one person's changes signed by them (``editor`` None: changes from
@@ -309,7 +309,7 @@ class SyncService:
     def _pull(self, remote: Remote, remote_id: str, report: SyncReport, tick) -> None:
         with self.db.session() as s:
             marks = _read_marks(s, remote_id)
-            retry = state.get(s, remote_id, "retry", {})
+            retry = watermarks.get(s, remote_id, "retry", {})
             restored = s.get(LocalState, REREAD_OWN) is not None
         if restored:  # a backup was restored: read everything, this device's own changes too
             marks, reader = {}, ""
@@ -323,16 +323,16 @@ class SyncService:
                 retry[where] = batch.retry_signature  # read again once the file changes
             else:
                 retry.pop(where, None)
-                mark = marks.get(batch.source, state.ReadMark())
+                mark = marks.get(batch.source, watermarks.ReadMark())
                 marks[batch.source] = mark.add(batch.position, batch.everything_before)
 
             def remember(s, batch=batch, where=where) -> None:
                 if batch.retry_signature is None:
-                    state.set_read_mark(s, remote_id, batch.source, marks[batch.source])
-                    state.forget_unreadable(s, remote_id, where)
-                state.put(s, remote_id, "retry", retry)
+                    watermarks.set_read_mark(s, remote_id, batch.source, marks[batch.source])
+                    watermarks.forget_unreadable(s, remote_id, where)
+                watermarks.put(s, remote_id, "retry", retry)
                 for problem in batch.unreadable:
-                    state.note_unreadable(s, remote_id, problem.where, problem.reason)
+                    watermarks.note_unreadable(s, remote_id, problem.where, problem.reason)
 
             result = apply_changes(self.db, batch.changes, before_commit=remember)
             report.records_down += result.applied
@@ -446,11 +446,11 @@ def _person_name(s, person_id: str | None) -> str:
     return name or "the person who made them"
 
 
-def _read_marks(s, remote_id: str) -> dict[str, state.ReadMark]:
+def _read_marks(s, remote_id: str) -> dict[str, watermarks.ReadMark]:
     """What was read of each source. A data folder synced by an earlier CrossCoach kept
     only the highest number read, which could skip files that arrived late: it reads
     everything once more (applying a change twice is harmless)."""
-    return state.read_marks(s, remote_id)
+    return watermarks.read_marks(s, remote_id)
 
 
 def set_aside_now(s, device_id: str, remote_id: str | None) -> list[dict]:
@@ -465,7 +465,7 @@ def set_aside_now(s, device_id: str, remote_id: str | None) -> list[dict]:
         for item in set_aside(s, device_id)
     ]
     if remote_id:
-        for info in state.refused_up(s, remote_id).values():
+        for info in watermarks.refused_up(s, remote_id).values():
             found.append(
                 {
                     "what": info["what"],
@@ -474,7 +474,7 @@ def set_aside_now(s, device_id: str, remote_id: str | None) -> list[dict]:
                     "waiting": info.get("waiting", False),
                 }
             )
-        for problem in state.unreadable(s, remote_id):
+        for problem in watermarks.unreadable(s, remote_id):
             found.append(
                 {"what": problem["reason"], "reason": "", "where": "received", "waiting": False}
             )
