@@ -157,9 +157,10 @@ def _join(ctx, args) -> int:
 
 def _show(ctx, args) -> int:
     status = SyncService(ctx.db, ctx.settings).status(ask_remote=not args.offline)
-    database = bool(status.remote) and status.remote.startswith("postgres")
+    remote = status.remote or ""
+    database = remote.startswith("postgres")
     info = {
-        "remote": without_password(status.remote)[0] if database else status.remote,
+        "remote": without_password(remote)[0] if database else status.remote,
         "device_id": ctx.db.device_id,
         "last_sync_at": status.last_sync_at.isoformat() if status.last_sync_at else None,
         "changes_waiting_up": status.changes_waiting_up,
@@ -171,8 +172,8 @@ def _show(ctx, args) -> int:
     if database:
         from sqlalchemy.engine import make_url
 
-        query = make_url(status.remote).query
-        info["password"] = password_source(ctx.settings.get("remote") or status.remote)
+        query = make_url(remote).query
+        info["password"] = password_source(ctx.settings.get("remote") or remote)
         info["sslmode"] = query.get("sslmode", "prefer (PostgreSQL's default)")
         info["sslrootcert"] = query.get("sslrootcert")
     if args.json:

@@ -69,7 +69,7 @@ def _parse(path: Path) -> Backup | None:
 
 def _order(backup: Backup) -> tuple:
     match = _NAME.match(backup.name)
-    return (backup.made_at, int(match.group(2) or 1))
+    return (backup.made_at, int(match.group(2) or 1) if match else 1)
 
 
 def list_backups(paths) -> list[Backup]:
@@ -116,7 +116,9 @@ def make_backup(paths, kind: str = MANUAL, label: str = "", now: datetime | None
     finally:
         tmp.unlink(missing_ok=True)
     _rotate(paths, kind)
-    return _parse(target)
+    made = _parse(target)
+    assert made is not None, "a name made by _name always parses"
+    return made
 
 
 def _name(stamp: str, n: int, token: str) -> str:
@@ -199,11 +201,11 @@ def restore_backup(paths, backup: Backup) -> Path | None:
         )
     problem = health.diagnose(paths)
     if problem is None and paths.database.exists():
-        kept = _aside_folder(paths, "replaced")
-        _copy(paths, paths.database, kept / paths.database.name)
+        copied = _aside_folder(paths, "replaced")
+        _copy(paths, paths.database, copied / paths.database.name)
         _copy_into(paths, backup.path)
         _read_own_changes_again(paths)
-        return kept
+        return copied
     if problem is not None and problem.kind not in (health.DAMAGED, health.EMPTY, health.MISSING):
         raise problem  # full, read-only, locked: nothing can be put in place now
     kept = set_aside(paths, problem.kind if problem else health.EMPTY)

@@ -61,7 +61,7 @@ def is_version(version: object) -> bool:
     return isinstance(version, str) and VERSION.match(version) is not None
 
 
-def normalize_version(version: str) -> str:
+def normalize_version(version: object) -> str:
     """The exact form of a version, carrying an overlong counter into the milliseconds.
 
     Versions written by earlier CrossCoach releases could carry a counter past
@@ -70,9 +70,11 @@ def normalize_version(version: str) -> str:
     (a version with fewer digits was never written by any release: it is not
     padded into one).
     """
+    if not isinstance(version, str):
+        raise ValueError(f"not a version: {version!r}")
     if is_version(version):
         return version
-    m = _LEGACY.match(version) if isinstance(version, str) else None
+    m = _LEGACY.match(version)
     if m is None:
         raise ValueError(f"not a version: {version!r}")
     millis, counter = int(m.group(1)), int(m.group(2))

@@ -25,7 +25,9 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def head_revision() -> str:
-    return ScriptDirectory(str(SCRIPTS)).get_current_head()
+    head = ScriptDirectory(str(SCRIPTS)).get_current_head()
+    assert head is not None, "the migrations ship with the app"
+    return head
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -46,6 +46,8 @@ def take_record(s: Session, take: Take) -> dict:
     """The record of a take (inside the session that stores it)."""
     person = s.get(Person, take.person_id)
     scenario = s.get(Scenario, take.scenario_id)
+    if person is None or scenario is None:  # a take's person and scenario are kept with it
+        raise ValueError(f"take {take.id} lost its person or scenario")
     row = {name: getattr(take, name) for name in _TAKE_FIELDS}
     row["recorded_at"] = take.recorded_at.isoformat()
     return {

@@ -261,6 +261,8 @@ def export_key(
             "Choose a passphrase for the file; you type it again on the other computer.",
         )
     record = _read(paths, person_id)
+    if record is None:  # unlock() found it a moment ago: it was deleted since
+        raise NoKey("This person has no key on this computer.", "")
     protected = record["private_key"]["stored"] == "encrypted"
     public = keys.public_bytes()
     data = {
@@ -412,7 +414,7 @@ def _store(paths: DataPaths, person_id: str, keys: Keys, secret: str | None, wor
     public = keys.public_bytes()
     raw = keys.private_bytes()
     same_key = before is not None and before["public_key"] == _b64(public)
-    created = before.get("created_at") if same_key else None
+    created = before.get("created_at") if before is not None and same_key else None
     created = created or _now()
     if secret:
         box = {"stored": "encrypted", **_encrypt(raw, secret, _aad("identity", person_id, public))}

@@ -33,8 +33,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import cast
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -48,7 +49,7 @@ from app.sync.permissions import Roles, judge
 
 log = logging.getLogger(__name__)
 ID_CHUNK = 500
-LOG = SyncLogEntry.__table__
+LOG = cast(Table, SyncLogEntry.__table__)
 ALLOWED = ("accepted", "waiting")  # versions the rules allow (shown, or about to be)
 PENDING = ("waiting", "held", "ahead")  # judged again with every batch
 SEEDED = "sync:log_seeded"
@@ -189,7 +190,7 @@ def set_aside(s: Session, device_id: str, limit: int = 200) -> list[dict]:
 
 
 def count_waiting_here(s: Session) -> int:
-    return s.scalar(select(func.count()).select_from(LOG).where(LOG.c.verdict.in_(PENDING)))
+    return s.scalar(select(func.count()).select_from(LOG).where(LOG.c.verdict.in_(PENDING))) or 0
 
 
 # -- the engine -------------------------------------------------------------------------------
@@ -245,9 +246,7 @@ class _Merge:
         keys |= self._pending_keys()
         self._evaluate(keys)
         self._save_verdicts()
-        self.result.held = self.s.scalar(
-            select(func.count()).select_from(LOG).where(LOG.c.verdict.in_(PENDING))
-        )
+        self.result.held = count_waiting_here(self.s)
 
     def verdicts_of(self, changes: list[dict]) -> dict[tuple[str, str, str], str]:
         found = {}

@@ -64,7 +64,7 @@ class Roles:
         if not versions:
             return UNKNOWN
         i = bisect.bisect_left(versions, version)
-        return self._roles[person_id][i - 1] if i else UNKNOWN
+        return self._roles[person_id or ""][i - 1] if i else UNKNOWN
 
     def timeline(self, person_id: str) -> list[tuple[str, str | None]]:
         return list(

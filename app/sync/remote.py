@@ -122,6 +122,10 @@ class Remote(ABC):
     def media_size(self, sha256: str) -> int | None:
         """The size of a complete recording on the remote, or None."""
 
+    def me(self) -> str | None:
+        """The profile this remote's login acts as (only a team database has logins)."""
+        return None
+
     def report_bad_media(self, sha256: str) -> None:  # noqa: B027 (optional)
         """A fetched copy failed its hash check; let the owner upload it again if possible."""
 

@@ -57,7 +57,7 @@ def check(signature: object, text: str) -> tuple[dict | None, str]:
     if not isinstance(signature, dict):
         return None, "it is not signed"
     by, public, sig = (signature.get(k) for k in ("by", "public_key", "signature"))
-    if not all(isinstance(v, str) for v in (by, public, sig)):
+    if not (isinstance(by, str) and isinstance(public, str) and isinstance(sig, str)):
         return None, "its signature has the wrong form"
     try:
         raw_key, raw_sig = bytes.fromhex(public), base64.b64decode(sig, validate=True)
