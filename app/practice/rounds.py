@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from app.core.clock import as_utc
 from app.core.errors import UserError
 from app.core.models import Assignment, Person, Submission, SubmissionStatus, Take
-from app.review.access import find_person
+from app.core.profiles import find_person
 from app.scenarios.library import find_scenario
 
 DECIDED = (SubmissionStatus.RETAKE_REQUESTED, SubmissionStatus.APPROVED)

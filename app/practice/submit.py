@@ -19,9 +19,9 @@ from app.core.clock import as_utc, utcnow
 from app.core.errors import UserError
 from app.core.media import find_media
 from app.core.models import Submission, SubmissionStatus
+from app.core.profiles import find_person
 from app.practice.rounds import OPEN, open_assignment, scope_submissions
 from app.practice.takes import missing_file, own_take
-from app.review.access import find_person
 from app.review.scoring import check_scores, rubric_criteria
 
 NOTE_MAX = 2000
