@@ -98,6 +98,13 @@ def count_round(
     return RoundCount(len(attempts), len(decided) + 1, max(attempts, default=0))
 
 
+def next_attempt(s: Session, person_id: str, scenario_id: str, assignment_id: str | None) -> int:
+    """The number of a take stored now in its round: one past the highest, so numbers
+    stay unique even after a deleted take gave its attempt back. Never refuses: a
+    take recovered after a crash is kept even beyond the round's attempts."""
+    return count_round(s, person_id, scenario_id, assignment_id).last_attempt + 1
+
+
 def assignments_of(s: Session, person: Person, scenario_id: str | None = None) -> list[Assignment]:
     """The rep's live assignments, given to them directly or to their team."""
     assignees = [Assignment.person_id == person.id]
