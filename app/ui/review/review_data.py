@@ -10,10 +10,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.core.context import AppContext
 from app.core.media import find_media
 from app.core.models import Consent, Person, Scenario, Submission, TopVideo
 from app.core.profiles import Profile
+from app.identity.context import AppContext
 from app.review.comments import CommentView, list_comments
 from app.review.scoring import ReviewView, open_for_review, reviews_of
 from app.scenarios.rubrics import Criterion, scenario_criteria
