@@ -9,10 +9,10 @@ and the takes recorded since (from their records) are added back.
 from __future__ import annotations
 
 from app.core import backups, health
-from app.core.context import AppContext
 from app.core.db import open_database
 from app.core.paths import resolve_data_dir
 from app.core.rebuild import RebuildReport, add_back_takes
+from app.identity.context import AppContext
 
 
 def open_context(data_dir=None, acting_as: str | None = None, on_wait=None) -> AppContext:

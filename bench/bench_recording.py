@@ -34,6 +34,7 @@ from sqlalchemy import select
 from app.bootstrap import open_context
 from app.core.models import Scenario
 from app.core.profiles import create_profile, parse_role
+from app.practice.rounds import can_record, next_attempt
 from app.recorder import commands
 from app.recorder.devices import synthetic_source
 from app.recorder.ffmpeg_tools import find_ffmpeg
@@ -68,7 +69,9 @@ def first_fragment_watch(path: Path, since: float, found: dict) -> threading.Thr
 def run_ours(ctx, scenario_key: str, seconds: float) -> dict:
     self0, kids0 = cpu_seconds()
     t0 = time.monotonic()
-    recording = prepare_take(ctx, scenario_key, source="test", seconds=seconds)
+    recording = prepare_take(
+        ctx, scenario_key, source="test", seconds=seconds, can_record=can_record
+    )
     found: dict = {}
     watcher = first_fragment_watch(recording.fragment, t0, found)
     recording.start()
@@ -76,7 +79,7 @@ def run_ours(ctx, scenario_key: str, seconds: float) -> dict:
     watcher.join()
     self1, kids1 = cpu_seconds()
     t1 = time.monotonic()
-    take = finish_take(ctx, recording, result)
+    take = finish_take(ctx, recording, result, next_attempt=next_attempt)
     self2, kids2 = cpu_seconds()
     media = probe(take.path)
     return {

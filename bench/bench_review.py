@@ -47,7 +47,7 @@ from app.core.models import (  # noqa: E402
 from app.review.comments import PRESETS  # noqa: E402
 from app.review.leaderboard import leaderboard  # noqa: E402
 from app.review.queue import QueueFilter, load_queue  # noqa: E402
-from app.review.scoring import rubric_criteria  # noqa: E402
+from app.scenarios.rubrics import scenario_criteria  # noqa: E402
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 MONTH = "2026-06"
@@ -74,7 +74,7 @@ def fill(ctx, submissions: int, comments_per: int, seed: int = 7) -> dict:
         scenario_ids = list(s.scalars(select(Scenario.id).where(Scenario.deleted.is_(False))))
         if not scenario_ids:
             raise SystemExit("the built-in pack has no scenarios to practise")
-        criteria = {sid: rubric_criteria(s, sid) for sid in scenario_ids}
+        criteria = {sid: scenario_criteria(s, sid) for sid in scenario_ids}
     teams = [_stamped(name=f"Team {n:02d}") for n in range(10)]
     reps = [
         _stamped(name=f"Rep {n:03d}", role=Role.REP, team_id=teams[n % 10]["id"])

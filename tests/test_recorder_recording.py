@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.core.media import sha256_file
 from app.core.models import Take
+from app.practice.rounds import can_record, next_attempt
 from app.recorder.ffmpeg_tools import find_ffmpeg
 from app.recorder.probe import probe
 from app.recorder.record import prepare_take, record_take
@@ -27,7 +28,9 @@ def takes_in_db(ctx) -> list[Take]:
 
 @pytest.mark.slow
 def test_a_take_is_h264_and_aac_of_the_asked_length_in_sync_and_stored(ctx, stage):
-    take = record_take(ctx, stage.scenario_key, seconds=4)
+    take = record_take(
+        ctx, stage.scenario_key, seconds=4, can_record=can_record, next_attempt=next_attempt
+    )
 
     media = probe(take.path)
     assert (media.video.codec, media.audio.codec) == ("h264", "aac")
@@ -62,8 +65,12 @@ def test_stopping_early_keeps_the_take_and_counts_attempts(ctx, stage):
         def finished(self, result):
             seen["finished"] = result.stopped_by
 
-    first = record_take(ctx, stage.scenario_key, seconds=1.5)
-    recording = prepare_take(ctx, stage.scenario_key, seconds=30, observer=Watch())
+    first = record_take(
+        ctx, stage.scenario_key, seconds=1.5, can_record=can_record, next_attempt=next_attempt
+    )
+    recording = prepare_take(
+        ctx, stage.scenario_key, seconds=30, observer=Watch(), can_record=can_record
+    )
     recording.start()
     stopped = threading.Event()
     threading.Timer(2.5, lambda: (recording.stop(), stopped.set())).start()
@@ -78,7 +85,7 @@ def test_stopping_early_keeps_the_take_and_counts_attempts(ctx, stage):
 
     from app.recorder.record import finish_take
 
-    second = finish_take(ctx, recording, result)
+    second = finish_take(ctx, recording, result, next_attempt=next_attempt)
     media = probe(second.path)
     assert 1.5 < media.duration < 4.0
     assert media.end_drift <= 0.05
@@ -112,7 +119,14 @@ def silent_clip(tmp_path):
 
 @pytest.mark.slow
 def test_a_file_plays_as_a_camera_looped_scaled_and_with_silence_added(ctx, stage, silent_clip):
-    take = record_take(ctx, stage.scenario_key, source=f"file:{silent_clip}", seconds=2.5)
+    take = record_take(
+        ctx,
+        stage.scenario_key,
+        source=f"file:{silent_clip}",
+        seconds=2.5,
+        can_record=can_record,
+        next_attempt=next_attempt,
+    )
     media = probe(take.path)
     assert (media.video.width, media.video.height) == (1280, 720)
     assert media.audio is not None and media.audio.codec == "aac"  # silence, not nothing
@@ -129,10 +143,31 @@ def test_attempts_are_numbered_in_rounds_and_refused_when_used_up(ctx, make_prof
     with ctx.session() as s:
         scenario = s.query(Scenario).filter_by(key="burger-fries").one()
         scenario.allowed_attempts = 2
-    first = record_take(ctx, "burger-fries", source="test", seconds=1)
-    second = record_take(ctx, "burger-fries", source="test", seconds=1)
+    first = record_take(
+        ctx,
+        "burger-fries",
+        source="test",
+        seconds=1,
+        can_record=can_record,
+        next_attempt=next_attempt,
+    )
+    second = record_take(
+        ctx,
+        "burger-fries",
+        source="test",
+        seconds=1,
+        can_record=can_record,
+        next_attempt=next_attempt,
+    )
     with pytest.raises(UserError, match="used all 2 attempts"):
-        record_take(ctx, "burger-fries", source="test", seconds=1)
+        record_take(
+            ctx,
+            "burger-fries",
+            source="test",
+            seconds=1,
+            can_record=can_record,
+            next_attempt=next_attempt,
+        )
     with ctx.db.session() as s:
         attempts = sorted(s.get(Take, t.id).attempt for t in (first, second))
     assert attempts == [1, 2] == sorted(t.attempt for t in (first, second))
@@ -195,7 +230,14 @@ def test_a_short_looped_file_keeps_sound_on_the_picture_within_two_frames(
     [source] = av_offsets(flash_and_beep)
     assert abs(source) < FRAME
 
-    take = record_take(ctx, stage.scenario_key, source=f"file:{flash_and_beep}", seconds=8)
+    take = record_take(
+        ctx,
+        stage.scenario_key,
+        source=f"file:{flash_and_beep}",
+        seconds=8,
+        can_record=can_record,
+        next_attempt=next_attempt,
+    )
 
     apart = [round(t - source, 3) for t in av_offsets(take.path)]
     assert len(apart) >= 6, apart  # a flash and its beep in every loop

@@ -19,6 +19,7 @@ from app.core.clock import utcnow
 from app.core.errors import UserError
 from app.core.files import move
 from app.core.models import Take
+from app.practice.rounds import can_record, next_attempt
 from app.recorder.finalize import UNRECOVERABLE, WHY_SUFFIX
 from app.recorder.probe import probe
 from app.recorder.record import finish_take, prepare_take, record_take
@@ -88,7 +89,7 @@ def test_unreadable_leftovers_are_set_aside_never_deleted_and_listed(ctx, stage,
     leftover(ctx, stage, "empty", b"")  # ffmpeg never got going: nothing to keep
     leftover(ctx, stage, "no-file", None)  # nor here
 
-    report = recover_in_progress(ctx)
+    report = recover_in_progress(ctx, next_attempt=next_attempt)
 
     aside = ctx.paths.in_progress / UNRECOVERABLE
     assert {i["take_id"] for i in report.set_aside} == {"junk", "orphan", "damaged"}
@@ -117,17 +118,17 @@ def test_unreadable_leftovers_are_set_aside_never_deleted_and_listed(ctx, stage,
     assert code == 0 and "200,000 bytes" in out and str(aside / "orphan.mp4") in out
 
     # Tried once with every means: the next recovery leaves them be.
-    assert recover_in_progress(ctx).nothing_found
+    assert recover_in_progress(ctx, next_attempt=next_attempt).nothing_found
     assert cli("recover")[1].startswith("No interrupted recordings found")
 
 
 @pytest.mark.slow
 def test_a_take_still_recording_is_left_alone(ctx, stage):
-    recording = prepare_take(ctx, stage.scenario_key, seconds=1.5)
+    recording = prepare_take(ctx, stage.scenario_key, seconds=1.5, can_record=can_record)
     recording.start()
     try:
         wait_for(recording.fragment.exists)
-        report = recover_in_progress(ctx)
+        report = recover_in_progress(ctx, next_attempt=next_attempt)
         assert report.still_recording == [recording.sidecar.take_id]
         assert recording.fragment.exists()
         assert (ctx.paths.in_progress / f"{recording.sidecar.take_id}.json").exists()
@@ -149,7 +150,7 @@ def test_a_take_stored_just_before_a_crash_is_only_tidied(ctx, stage, tmp_path):
     assert lock.acquire()
     lock.release()  # the crashed process's lock is free again
 
-    report = recover_in_progress(ctx)
+    report = recover_in_progress(ctx, next_attempt=next_attempt)
 
     assert [t.id for t in report.recovered] == [take_id]
     assert list(ctx.paths.in_progress.iterdir()) == []
@@ -167,7 +168,9 @@ def test_a_killed_remux_is_followed_by_a_reencode_and_the_take_is_stored(
 ):
     watched_ffmpeg.die("remux")  # killed as it starts, as the out-of-memory killer does
 
-    take = record_take(ctx, stage.scenario_key, seconds=1.5)
+    take = record_take(
+        ctx, stage.scenario_key, seconds=1.5, can_record=can_record, next_attempt=next_attempt
+    )
 
     assert stages(watched_ffmpeg) == [
         "record",
@@ -205,7 +208,7 @@ def test_a_take_whose_finalize_fails_stays_where_recovery_stores_it(
     with ctx.db.session() as s:
         assert s.scalars(select(Take)).all() == []
 
-    report = recover_in_progress(ctx)
+    report = recover_in_progress(ctx, next_attempt=next_attempt)
 
     [take] = report.recovered
     assert take.id == take_id and take.recovered and not report.set_aside
@@ -227,7 +230,7 @@ def test_takes_parked_by_an_older_version_are_tried_once_more(ctx, stage, watche
     """Earlier versions moved clean takes whose finalize failed to unrecoverable/ and never
     looked again. Recovery retries each of those once; what truly cannot be read stays,
     now with why, and is not tried again."""
-    recording = prepare_take(ctx, stage.scenario_key, seconds=1.5)
+    recording = prepare_take(ctx, stage.scenario_key, seconds=1.5, can_record=can_record)
     recording.start()
     recording.wait()
     recording.release()  # the recorder died before storing it...
@@ -241,14 +244,14 @@ def test_takes_parked_by_an_older_version_are_tried_once_more(ctx, stage, watche
     for name in ("junk.mp4", "junk.json"):
         move(ctx.paths.in_progress / name, aside / name)
 
-    report = recover_in_progress(ctx)
+    report = recover_in_progress(ctx, next_attempt=next_attempt)
 
     assert [t.id for t in report.recovered] == [healthy] and report.recovered[0].recovered
     assert [i["take_id"] for i in report.set_aside] == ["junk"]
     assert sorted(p.name for p in aside.iterdir()) == ["junk.json", "junk.mp4", f"junk{WHY_SUFFIX}"]
     runs = len(watched_ffmpeg.runs())
 
-    again = recover_in_progress(ctx)
+    again = recover_in_progress(ctx, next_attempt=next_attempt)
 
     assert again.nothing_found and len(watched_ffmpeg.runs()) == runs  # no ffmpeg run at all
     with ctx.db.session() as s:
@@ -270,19 +273,21 @@ def test_a_recovery_waits_for_nobody_and_skips_a_take_another_process_holds(ctx,
     )  # fmt: skip
     try:
         assert holder.stdout.readline() == b"held\n"
-        report = recover_in_progress(ctx)
+        report = recover_in_progress(ctx, next_attempt=next_attempt)
         assert report.still_recording == ["busy"] and not report.set_aside
         assert (ctx.paths.in_progress / "busy.mp4").exists()
     finally:
         holder.kill()
         holder.wait()
     # Its holder died: the operating system let go of the lock, recovery takes over.
-    assert [i["take_id"] for i in recover_in_progress(ctx).set_aside] == ["busy"]
+    assert [
+        i["take_id"] for i in recover_in_progress(ctx, next_attempt=next_attempt).set_aside
+    ] == ["busy"]
 
 
 @pytest.mark.slow
 def test_a_finish_that_raises_still_lets_go_of_the_lock(ctx, stage):
-    recording = prepare_take(ctx, stage.scenario_key, seconds=1.5)
+    recording = prepare_take(ctx, stage.scenario_key, seconds=1.5, can_record=can_record)
     recording.start()
     result = recording.wait()
     lock = take_lock(ctx.paths.in_progress, recording.sidecar.take_id)
@@ -290,7 +295,7 @@ def test_a_finish_that_raises_still_lets_go_of_the_lock(ctx, stage):
     recording.fragment.write_bytes(os.urandom(100_000))  # damaged meanwhile
 
     with pytest.raises(UserError, match="could not be saved as a take yet"):
-        finish_take(ctx, recording, result)
+        finish_take(ctx, recording, result, next_attempt=next_attempt)
 
     assert lock.acquire()  # free again: recovery may take it
     lock.release()

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app.core.errors import UserError
 from app.core.models import Take
-from app.practice.rounds import can_record
+from app.practice.rounds import can_record, next_attempt
 from app.recorder.record import finish_take, prepare_take
 
 WAIT = 60.0
@@ -111,7 +111,7 @@ def test_ctrl_c_right_after_the_start_keeps_nothing_and_uses_no_attempt(
 
 @pytest.mark.slow
 def test_a_take_stopped_at_half_a_second_is_not_kept(ctx, stage):
-    recording = prepare_take(ctx, stage.scenario_key, seconds=30)
+    recording = prepare_take(ctx, stage.scenario_key, seconds=30, can_record=can_record)
     recording.start()
     wait_for(lambda: recording.progress.seconds >= 0.5)
     recording.stop()
@@ -119,7 +119,7 @@ def test_a_take_stopped_at_half_a_second_is_not_kept(ctx, stage):
     assert result.stopped_by == "user"
 
     with pytest.raises(UserError, match=r"lasted only 0\.\d s, under one second") as err:
-        finish_take(ctx, recording, result)
+        finish_take(ctx, recording, result, next_attempt=next_attempt)
 
     assert "does not use an attempt" in err.value.message
     assert takes(ctx) == [] and list(ctx.paths.in_progress.iterdir()) == []

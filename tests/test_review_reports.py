@@ -22,7 +22,8 @@ from app.review.export import write_scores_csv
 from app.review.periods import ALL_TIME, parse_period
 from app.review.report import build_report, write_report_pdf
 from app.review.scores import ScoreRow, score_rows
-from app.review.scoring import Criterion, score_submission
+from app.review.scoring import score_submission
+from app.scenarios.rubrics import Criterion
 
 GOOD = {"discovery": 4, "benefit": 3, "close": 7}  # 72.5
 HALF = {"discovery": 5, "benefit": 0, "close": 0}  # 50.0
@@ -189,7 +190,7 @@ def test_each_dangerous_start_is_neutralised_and_plain_numbers_are_not(tmp_path,
         points=-1.5,
         decision=Decision.APPROVE,
         feedback="",
-        criteria=(Criterion("c", "C", 1.0, 5),),
+        criteria=(Criterion("c", "C", "", 1.0, 5),),
     )
     path = tmp_path / "scores.csv"
     write_scores_csv(path, [row])

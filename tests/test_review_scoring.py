@@ -11,19 +11,18 @@ from app.core.errors import PermissionDenied, UserError
 from app.core.models import Decision, Review, Submission, SubmissionStatus
 from app.review.decisions import decide, rep_feedback
 from app.review.scoring import (
-    Criterion,
-    compute_points,
     delete_review,
     edit_review,
     open_for_review,
     reviews_of,
     score_submission,
 )
+from app.scenarios.rubrics import Criterion, compute_points
 
 RUBRIC = [
-    Criterion("discovery", "Discovery", 2.0, 5),
-    Criterion("benefit", "Benefit", 1.0, 5),
-    Criterion("close", "Close", 1.0, 10),
+    Criterion("discovery", "Discovery", "", 2.0, 5),
+    Criterion("benefit", "Benefit", "", 1.0, 5),
+    Criterion("close", "Close", "", 1.0, 10),
 ]
 
 
@@ -43,7 +42,7 @@ def test_points_are_the_weighted_share_of_the_maximum(scores, points):
 
 
 def test_points_are_rounded_to_one_decimal():
-    thirds = [Criterion(k, k, 1.0, 3) for k in ("a", "b", "c")]
+    thirds = [Criterion(k, k, "", 1.0, 3) for k in ("a", "b", "c")]
     assert compute_points(thirds, {"a": 1, "b": 1, "c": 1}) == 33.3
     assert compute_points(thirds, {"a": 2, "b": 2, "c": 1}) == 55.6
 

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from app.core.errors import NotFound, PermissionDenied
 from app.core.models import Scenario
 from app.scenarios.library import (
-    Criterion,
     DraftInvalid,
     ScenarioDraft,
     get_scenario,
@@ -18,6 +17,7 @@ from app.scenarios.library import (
     search_scenarios,
     validate_draft,
 )
+from app.scenarios.rubrics import Criterion
 
 
 def _keys(rows):

@@ -19,8 +19,9 @@ from app.bootstrap import open_context
 from app.core.models import Consent, Decision, Submission, TopVideo
 from app.core.profiles import find_profile, list_profiles
 from app.review.decisions import decide
-from app.review.scoring import rubric_criteria, score_submission
+from app.review.scoring import score_submission
 from app.review.top_videos import mark_top
+from app.scenarios.rubrics import scenario_criteria
 from app.sync.changes import canonical_dump
 from app.sync.onboarding import join_team
 from app.sync.postgres import add_member
@@ -208,7 +209,7 @@ def test_a_rep_joins_the_team_database_and_his_take_comes_back_as_a_top_video(
     assert not tina_laptop.sync().set_aside
     with tina_laptop.session(tina) as s:
         me = find_profile(s, tina)
-        scores = {c.key: c.max_score for c in rubric_criteria(s, sub.scenario_id)}
+        scores = {c.key: c.max_score for c in scenario_criteria(s, sub.scenario_id)}
         score_submission(s, me, sub.id, scores, "A clear offer.")
         decide(s, me, sub.id, Decision.APPROVE)
         mark_top(s, me, sub.id, "Listen to how he names the price.")

@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor
 from sqlalchemy import select
 
 from app.core.models import Take
+from app.practice.rounds import next_attempt
 from app.recorder.recovery import recover_in_progress
 from app.scenarios.library import get_scenario
 from app.ui.practice.controller import RecorderController, frame_to_image
@@ -133,7 +134,7 @@ def _assert_stopped_cleanly_and_recoverable(ctx, thread_errors) -> None:
     with ctx.session() as s:
         assert s.scalars(select(Take)).all() == []  # nobody stored it: recovery will
     assert {p.suffix for p in ctx.paths.in_progress.iterdir()} >= {".json", ".mp4"}
-    report = recover_in_progress(ctx)
+    report = recover_in_progress(ctx, next_attempt=next_attempt)
     assert not (report.still_recording or report.set_aside or report.failed)
     assert len(report.recovered) == 1
     assert report.recovered[0].duration_seconds >= 1.0

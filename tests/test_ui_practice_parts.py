@@ -19,6 +19,7 @@ from app.core.clock import utcnow
 from app.core.media import store_file
 from app.core.models import Assignment, Scenario
 from app.practice.assignments import AssignmentStatus
+from app.practice.rounds import can_record
 from app.recorder.ffmpeg_tools import find_ffmpeg
 from app.recorder.finalize import UNRECOVERABLE
 from app.recorder.record import prepare_take
@@ -301,7 +302,7 @@ def test_device_check_explains_a_missing_camera_and_saves_a_video_file_choice(
 @pytest.mark.slow
 def test_a_take_killed_halfway_is_offered_as_recovered_at_start_up(ctx, rep, make_page, qtbot):
     sc = scenario(ctx)
-    recording = prepare_take(ctx, sc.id, source="test", seconds=30)
+    recording = prepare_take(ctx, sc.id, source="test", seconds=30, can_record=can_record)
     recording.start()
     qtbot.waitUntil(lambda: recording.progress.seconds >= 3.0, timeout=WAIT_MS)
     os.kill(recording._proc.pid, signal.SIGKILL)  # a crash mid-take

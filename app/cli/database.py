@@ -13,11 +13,11 @@ import sys
 from app.bootstrap import open_context, rebuild_installation, restore_installation
 from app.cli.output import print_json, print_table
 from app.core import backups
-from app.core.context import AppContext
 from app.core.errors import UserError
 from app.core.health import megabytes
 from app.core.paths import resolve_data_dir
 from app.core.rebuild import RebuildReport
+from app.identity.context import AppContext
 
 KIND_WORDS = {backups.DAILY: "daily", backups.MANUAL: "by hand", backups.UPGRADE: "before upgrade"}
 

@@ -74,17 +74,23 @@ def report(err: UserError) -> int:
     return err.exit_code
 
 
-def run(argv: list[str]) -> int:
+def global_options(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    """The options every start accepts (``--version`` prints and exits here), and the rest
+    of the command line: empty when no command was given (app.__main__ then opens the
+    desktop app), without importing any command module."""
     first = argparse.ArgumentParser(prog="crosscoach", add_help=False)
     add_global_options(first)
-    options, rest = first.parse_known_args(argv)
-    if not rest:  # no command: the desktop app
-        from app.ui.launch import launch_gui
+    return first.parse_known_args(argv)
 
-        return launch_gui(data_dir=options.data_dir, acting_as=options.acting_as)
+
+def run(argv: list[str]) -> int:
+    """``crosscoach COMMAND ...``: the exit code of the command."""
+    _, rest = global_options(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
+        if not rest:
+            parser.error("name a command (or run crosscoach alone to open the desktop app)")
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if not hasattr(args, "handler"):
         parser.parse_args([*argv, "--help"])  # a command group without its action

@@ -8,6 +8,7 @@ import sys
 
 from app.cli.output import print_json, print_table
 from app.core.errors import UserError
+from app.practice.rounds import can_record, next_attempt
 from app.recorder.finalize import KeptForRecovery
 from app.recorder.record import record_take
 from app.recorder.recording import RecordingObserver
@@ -80,7 +81,15 @@ def _record(ctx, args) -> int:
             number = getattr(signal, name)
             previous[number] = signal.signal(number, take_watch.stop_signal)
     try:
-        take = record_take(ctx, args.scenario, args.source, args.seconds, observer=take_watch)
+        take = record_take(
+            ctx,
+            args.scenario,
+            args.source,
+            args.seconds,
+            observer=take_watch,
+            can_record=can_record,
+            next_attempt=next_attempt,
+        )
     except KeptForRecovery as err:
         raise UserError(err.message, f"{err.hint} Or now: crosscoach recover") from err
     finally:
@@ -115,7 +124,7 @@ def _say(text: str, stream=None) -> None:
 def _recover(ctx, args) -> int:
     if args.list:
         return _list_unsaved(ctx, args)
-    report = recover_in_progress(ctx)
+    report = recover_in_progress(ctx, next_attempt=next_attempt)
     code = 1 if report.failed or report.set_aside else 0
     if args.json:
         print_json(report.as_dict())

@@ -121,6 +121,17 @@ def find_profile(s: Session, name_or_id: str) -> Profile:
     return to_profile(person)
 
 
+def find_person(s: Session, person_id: str) -> Person:
+    """A live person by their exact id (the acting person, a take's or a submission's rep)."""
+    person = s.get(Person, person_id)
+    if person is None or person.deleted:
+        raise NotFound(
+            "That person is no longer in CrossCoach.",
+            "See who exists with: crosscoach profile list",
+        )
+    return person
+
+
 def require_reviewer(actor: Profile, action: str) -> None:
     """Trainers and managers coach; a rep is refused in plain words."""
     if not actor.reviews:

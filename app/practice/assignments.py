@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 from app.core.clock import utcnow
 from app.core.errors import UserError
 from app.core.models import Assignment, Person, Role, Submission, SubmissionStatus, Team
-from app.core.profiles import find_profile, find_team
+from app.core.profiles import find_person, find_profile, find_team
 from app.practice.rounds import assignments_of, count_round, latest_submission
-from app.review.access import find_person
 from app.scenarios.library import find_scenario
 
 NOTE_MAX = 2000

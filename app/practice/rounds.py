@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from app.core.clock import as_utc
 from app.core.errors import UserError
 from app.core.models import Assignment, Person, Submission, SubmissionStatus, Take
-from app.review.access import find_person
+from app.core.profiles import find_person
 from app.scenarios.library import find_scenario
 
 DECIDED = (SubmissionStatus.RETAKE_REQUESTED, SubmissionStatus.APPROVED)
@@ -96,6 +96,13 @@ def count_round(
     )
     attempts = [attempt for at, attempt in rows if start is None or as_utc(at) > start]
     return RoundCount(len(attempts), len(decided) + 1, max(attempts, default=0))
+
+
+def next_attempt(s: Session, person_id: str, scenario_id: str, assignment_id: str | None) -> int:
+    """The number of a take stored now in its round: one past the highest, so numbers
+    stay unique even after a deleted take gave its attempt back. Never refuses: a
+    take recovered after a crash is kept even beyond the round's attempts."""
+    return count_round(s, person_id, scenario_id, assignment_id).last_attempt + 1
 
 
 def assignments_of(s: Session, person: Person, scenario_id: str | None = None) -> list[Assignment]:

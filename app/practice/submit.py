@@ -1,6 +1,6 @@
 """Handing in a take: the rep's chosen recording, note and self-assessment.
 
-Self-assessment follows the rule of trainer reviews (app.review.scoring):
+Self-assessment follows the rule of trainer reviews (app.scenarios.rubrics):
 all or nothing. A rep may leave it out entirely; if they give it, every
 criterion of the scenario's rubric gets a whole number from 0 to its
 maximum. Half a self-assessment would compare badly with the trainer's
@@ -19,10 +19,10 @@ from app.core.clock import as_utc, utcnow
 from app.core.errors import UserError
 from app.core.media import find_media
 from app.core.models import Submission, SubmissionStatus
+from app.core.profiles import find_person
 from app.practice.rounds import OPEN, open_assignment, scope_submissions
 from app.practice.takes import missing_file, own_take
-from app.review.access import find_person
-from app.review.scoring import check_scores, rubric_criteria
+from app.scenarios.rubrics import check_scores, scenario_criteria
 
 NOTE_MAX = 2000
 
@@ -129,7 +129,7 @@ def _accepted(ctx, s, take_ref: str, note: str, self_scores: Mapping[str, int] |
         raise missing_file()
     scores = dict(self_scores or {})
     if scores:
-        check_scores(rubric_criteria(s, take.scenario_id), scores)
+        check_scores(scenario_criteria(s, take.scenario_id), scores)
     if s.scalar(
         select(Submission.id).where(Submission.take_id == take.id, Submission.deleted.is_(False))
     ):

@@ -24,19 +24,20 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from app.core.errors import DatabaseProblem, UserError
 from app.core.files import move, write_atomically
 from app.core.media import find_media, store_file
 from app.core.models import Scenario, Submission, Take
 from app.core.rebuild import keep_take_record, take_record
-from app.practice.rounds import count_round
 from app.recorder import commands
 from app.recorder.commands import Encoding
 from app.recorder.ffmpeg_tools import FfmpegInfo
@@ -53,6 +54,11 @@ HEADER_ONLY_BYTES = 64 * 1024
 END_DRIFT_TOLERANCE = 0.03
 # A take shorter than this (Stop pressed at once) is not kept and uses no attempt.
 MIN_TAKE_SECONDS = 1.0
+
+# The number a take stored now gets, from (session, person id, scenario id, assignment id
+# or None). Practice decides how takes are counted (app.practice.rounds.next_attempt);
+# the recorder only asks, in the session that writes the take.
+NextAttempt = Callable[[Session, str, str, str | None], int]
 
 
 class UnreadableRecording(Exception):
@@ -117,9 +123,18 @@ def _trim(media: MediaInfo) -> float | None:
 
 
 def store_take(
-    ctx, ffmpeg: FfmpegInfo, sidecar: Sidecar, *, recovered: bool, problem: str | None = None
+    ctx,
+    ffmpeg: FfmpegInfo,
+    sidecar: Sidecar,
+    *,
+    recovered: bool,
+    next_attempt: NextAttempt,
+    problem: str | None = None,
 ) -> TakeInfo:
-    """Finalize ``in-progress/<take-id>.mp4`` into the media store and the database."""
+    """Finalize ``in-progress/<take-id>.mp4`` into the media store and the database.
+
+    ``next_attempt`` numbers the new take; a take stored before a crash keeps its number.
+    """
     folder = ctx.paths.in_progress
     with ctx.db.session() as s:
         existing = s.get(Take, sidecar.take_id)
@@ -146,15 +161,15 @@ def store_take(
 
     try:
         with ctx.db.session() as s:
-            # Numbered in its round (app.practice.rounds); never refused here,
-            # so a recovered take beyond the limit is still kept.
-            done = count_round(s, sidecar.person_id, sidecar.scenario_id, sidecar.assignment_id)
+            # Numbered in its round; never refused here, so a recovered take beyond
+            # the limit is still kept.
+            attempt = next_attempt(s, sidecar.person_id, sidecar.scenario_id, sidecar.assignment_id)
             take = Take(
                 id=sidecar.take_id,
                 person_id=sidecar.person_id,
                 scenario_id=sidecar.scenario_id,
                 assignment_id=sidecar.assignment_id,
-                attempt=done.last_attempt + 1,
+                attempt=attempt,
                 sha256=sha,
                 size_bytes=stored.stat().st_size,
                 duration_seconds=round(info.duration, 3),

@@ -3,6 +3,10 @@
 ``prepare_take`` checks everything that can be checked before the camera
 starts and returns a ``Recording`` (start/stop/preview, for the UI);
 ``finish_take`` stores what was recorded; ``record_take`` does both, headless.
+
+Whether a take may start and how it is numbered are practice's rules: the
+caller hands them in (``can_record`` and ``next_attempt`` of app.practice.rounds),
+so the recorder depends on nothing above it.
 """
 
 from __future__ import annotations
@@ -10,16 +14,19 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Callable
+from typing import Protocol
+
+from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
 from app.core.errors import UserError
 from app.core.ids import new_id
-from app.practice.rounds import can_record
 from app.recorder.devices import build_source, configured_source_spec, parse_source_spec
 from app.recorder.ffmpeg_tools import find_ffmpeg
 from app.recorder.finalize import (
     MIN_TAKE_SECONDS,
     KeptForRecovery,
+    NextAttempt,
     TakeInfo,
     TooShort,
     UnreadableRecording,
@@ -43,6 +50,16 @@ from app.scenarios.library import find_scenario
 log = logging.getLogger(__name__)
 
 
+class TakePlan(Protocol):
+    @property
+    def assignment_id(self) -> str | None: ...
+
+
+# May the person (id) record the scenario (id) now, and for which assignment: a
+# UserError when their attempts are used up (app.practice.rounds.can_record).
+CanRecord = Callable[[Session, str, str], TakePlan]
+
+
 def prepare_take(
     ctx,
     scenario: str,
@@ -50,6 +67,8 @@ def prepare_take(
     seconds: float | None = None,
     assignment_id: str | None = None,
     observer: RecordingObserver | None = None,
+    *,
+    can_record: CanRecord,
 ) -> Recording:
     """A ready-to-start recording, or a UserError naming what stops it."""
     profile = ctx.profile()
@@ -79,26 +98,36 @@ def prepare_take(
     return Recording(ffmpeg, chosen, encoding, ctx.paths.in_progress, sidecar, observer)
 
 
-def finish_take(ctx, recording: Recording, result: RecordingResult) -> TakeInfo:
-    """Store what was recorded; a UserError when nothing was, saying why.
+def finish_take(
+    ctx, recording: Recording, result: RecordingResult, *, next_attempt: NextAttempt
+) -> TakeInfo:
+    """Store what was recorded, numbered by ``next_attempt``; a UserError when nothing
+    was, saying why.
 
     The take's lock, held since the recording started, is let go only here, once
     the take is stored or left in in-progress/ for recovery.
     """
     try:
-        return _finish(ctx, recording, result)
+        return _finish(ctx, recording, result, next_attempt)
     finally:
         recording.release()
 
 
-def _finish(ctx, recording: Recording, result: RecordingResult) -> TakeInfo:
+def _finish(
+    ctx, recording: Recording, result: RecordingResult, next_attempt: NextAttempt
+) -> TakeInfo:
     folder, take_id = ctx.paths.in_progress, result.sidecar.take_id
     if result.problem == DISK_FULL:
         # Nothing more fits, not even the finished copy: keep the fragment for recovery.
         raise disk_full(folder, _kept_seconds(recording))
     try:
         return store_take(
-            ctx, recording.ffmpeg, result.sidecar, recovered=False, problem=result.problem
+            ctx,
+            recording.ffmpeg,
+            result.sidecar,
+            recovered=False,
+            next_attempt=next_attempt,
+            problem=result.problem,
         )
     except TooShort as exc:
         remove_leftovers(folder, take_id)
@@ -143,18 +172,23 @@ def record_take(
     seconds: float | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     observer: RecordingObserver | None = None,
+    *,
+    can_record: CanRecord,
+    next_attempt: NextAttempt,
 ) -> TakeInfo:
     """Record one take headless (blocking) and store it."""
     if observer is None and on_progress is not None:
         observer = _ProgressCallback(on_progress)
-    recording = prepare_take(ctx, scenario, source, seconds, observer=observer)
+    recording = prepare_take(
+        ctx, scenario, source, seconds, observer=observer, can_record=can_record
+    )
     recording.start()
     try:
         result = recording.wait()
     except KeyboardInterrupt:
         recording.stop()  # Ctrl+C ends the take early; what was recorded is kept
         result = recording.wait()
-    return finish_take(ctx, recording, result)
+    return finish_take(ctx, recording, result, next_attempt=next_attempt)
 
 
 class _ProgressCallback(RecordingObserver):

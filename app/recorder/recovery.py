@@ -27,6 +27,7 @@ from app.recorder.ffmpeg_tools import FfmpegInfo, find_ffmpeg
 from app.recorder.finalize import (
     UNRECOVERABLE,
     WHY_SUFFIX,
+    NextAttempt,
     TakeInfo,
     TooShort,
     UnreadableRecording,
@@ -121,7 +122,11 @@ def parked_before_retry(folder: Path) -> list[str]:
     return [t for t in leftover_take_ids(aside) if not (aside / f"{t}{WHY_SUFFIX}").exists()]
 
 
-def recover_in_progress(ctx, ffmpeg: FfmpegInfo | None = None) -> RecoveryReport:
+def recover_in_progress(
+    ctx, ffmpeg: FfmpegInfo | None = None, *, next_attempt: NextAttempt
+) -> RecoveryReport:
+    """Store the leftover recordings as takes, numbered by ``next_attempt``
+    (app.practice.rounds.next_attempt)."""
     folder = ctx.paths.in_progress
     report = RecoveryReport()
     parked = parked_before_retry(folder)
@@ -138,7 +143,7 @@ def recover_in_progress(ctx, ffmpeg: FfmpegInfo | None = None) -> RecoveryReport
         try:
             if take_id in parked:
                 _unpark(folder, take_id)
-            _recover(ctx, ffmpeg, folder, take_id, report)
+            _recover(ctx, ffmpeg, folder, take_id, report, next_attempt)
         finally:
             release_take_lock(lock)
     return report
@@ -152,7 +157,14 @@ def _unpark(folder: Path, take_id: str) -> None:
             move(aside / name, folder / name)
 
 
-def _recover(ctx, ffmpeg: FfmpegInfo, folder: Path, take_id: str, report: RecoveryReport):
+def _recover(
+    ctx,
+    ffmpeg: FfmpegInfo,
+    folder: Path,
+    take_id: str,
+    report: RecoveryReport,
+    next_attempt: NextAttempt,
+):
     """Store one take whose lock the caller holds."""
     (folder / f"{take_id}.final.mp4").unlink(missing_ok=True)  # a copy cut short
     fragment, side = folder / f"{take_id}.mp4", sidecar_path(folder, take_id)
@@ -166,7 +178,9 @@ def _recover(ctx, ffmpeg: FfmpegInfo, folder: Path, take_id: str, report: Recove
         _set_aside(report, folder, take_id, UNKNOWN_OWNER)
         return
     try:
-        report.recovered.append(store_take(ctx, ffmpeg, sidecar, recovered=True))
+        report.recovered.append(
+            store_take(ctx, ffmpeg, sidecar, recovered=True, next_attempt=next_attempt)
+        )
     except TooShort as exc:
         remove_leftovers(folder, take_id)
         report.too_short.append({"take_id": take_id, "seconds": round(exc.seconds, 3)})

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.errors import NotFound, PermissionDenied, UserError
-from app.core.models import Person, Submission
+from app.core.models import Submission
 from app.core.profiles import Profile
 
 MIN_PREFIX = 6
@@ -41,16 +41,6 @@ def find_submission(s: Session, ref: str) -> Submission:
             "See the submissions with: crosscoach queue --status all",
         )
     return found
-
-
-def find_person(s: Session, person_id: str) -> Person:
-    person = s.get(Person, person_id)
-    if person is None or person.deleted:
-        raise NotFound(
-            "That person is no longer in CrossCoach.",
-            "See who exists with: crosscoach profile list",
-        )
-    return person
 
 
 def require_not_own(actor: Profile, submission: Submission, action: str) -> None:

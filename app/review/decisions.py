@@ -13,7 +13,8 @@ from app.core.errors import UserError
 from app.core.models import Decision, Review, Scenario, Submission, SubmissionStatus
 from app.core.profiles import Profile
 from app.review.comments import CommentView, comments_by_submission
-from app.review.scoring import Criterion, ReviewView, open_for_review, reviews_of, rubric_criteria
+from app.review.scoring import ReviewView, open_for_review, reviews_of
+from app.scenarios.rubrics import Criterion, scenario_criteria
 
 
 def decide(
@@ -112,7 +113,7 @@ def rep_feedback(s: Session, rep: Profile) -> list[SubmissionFeedback]:
             sha256=sub.sha256,
             status=sub.status.value,
             decision_reason=sub.decision_reason,
-            criteria=tuple(rubric_criteria(s, sub.scenario_id)),
+            criteria=scenario_criteria(s, sub.scenario_id),
             self_scores=dict(sub.self_scores or {}),
             reviews=tuple(reviews_of(s, sub.id)),
             comments=tuple(comments.get(sub.id, [])),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from app.core.clock import as_utc
 from app.core.models import Decision, Person, Review, Scenario, Submission, Team
 from app.review.periods import ALL_TIME, Period
-from app.review.scoring import Criterion, criteria_by_scenario
+from app.scenarios.rubrics import Criterion, criteria_by_scenario
 
 
 @dataclass(frozen=True)

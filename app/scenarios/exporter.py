@@ -24,8 +24,9 @@ from app.core.files import commit, export_target
 from app.core.media import find_media
 from app.core.models import CrossSell, Product, Rubric, Scenario
 from app.scenarios import rules
-from app.scenarios.library import find_scenario, rubric_criteria
+from app.scenarios.library import find_scenario
 from app.scenarios.pack import FORMAT, FORMAT_VERSION
+from app.scenarios.rubrics import rubric_criteria
 from app.scenarios.sources import MANIFEST
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)

@@ -16,15 +16,11 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import NotFound, PermissionDenied, UserError
 from app.core.media import find_media
-from app.core.models import CrossSell, Product, Rubric, RubricCriterion, Scenario
+from app.core.models import CrossSell, Product, Rubric, Scenario
 from app.core.profiles import Profile
 from app.scenarios import rules
-from app.scenarios.store import (
-    CriterionValues,
-    ScenarioValues,
-    upsert_rubric,
-    upsert_scenario,
-)
+from app.scenarios.rubrics import Criterion, rubric_criteria
+from app.scenarios.store import ScenarioValues, upsert_rubric, upsert_scenario
 
 
 @dataclass(frozen=True)
@@ -40,15 +36,6 @@ class ScenarioRow:
     difficulty: str
     prep_seconds: int
     max_answer_seconds: int
-
-
-@dataclass(frozen=True)
-class Criterion:
-    key: str
-    name: str
-    description: str
-    weight: float
-    max_score: int
 
 
 @dataclass(frozen=True)
@@ -276,17 +263,6 @@ def _detail(s: Session, scenario: Scenario, media_root: Path | None) -> Scenario
     )
 
 
-def rubric_criteria(s: Session, rubric_key: str) -> tuple[Criterion, ...]:
-    """A rubric's live criteria in order (empty when there is no such rubric)."""
-    rows = s.scalars(
-        select(RubricCriterion)
-        .join(Rubric, Rubric.id == RubricCriterion.rubric_id)
-        .where(Rubric.key == rubric_key, RubricCriterion.deleted.is_(False))
-        .order_by(RubricCriterion.position)
-    )
-    return tuple(Criterion(c.key, c.name, c.description, c.weight, c.max_score) for c in rows)
-
-
 def list_products(s: Session) -> list[tuple[str, str]]:
     rows = s.execute(
         select(Product.key, Product.name)
@@ -374,7 +350,7 @@ def save_scenario(
         s,
         draft.rubric_key,
         existing.name if existing else draft.title.strip(),
-        [CriterionValues(**asdict(c)) for c in draft.criteria],
+        draft.criteria,
     )
     fields = {f: v for f, v in _draft_values(draft).items() if f not in _LINKS}
     scenario = upsert_scenario(

@@ -16,9 +16,10 @@ from typing import Any
 
 from app.scenarios import rules
 from app.scenarios.problems import PackInvalid, PackProblem
+from app.scenarios.rubrics import Criterion
 from app.scenarios.safeyaml import Document, load_document
 from app.scenarios.sources import MEDIA_MAX_BYTES, PackSource, mib, open_source
-from app.scenarios.store import CriterionValues, ScenarioValues
+from app.scenarios.store import ScenarioValues
 
 FORMAT = "crosscoach-pack"
 FORMAT_VERSION = 1
@@ -103,7 +104,7 @@ class PackCrossSell:
 class PackRubric:
     key: str
     name: str
-    criteria: tuple[CriterionValues, ...]
+    criteria: tuple[Criterion, ...]
 
 
 @dataclass(frozen=True)
@@ -349,7 +350,7 @@ class _Checker:
                         r["key"],
                         r["name"].strip(),
                         tuple(
-                            CriterionValues(
+                            Criterion(
                                 c["key"],
                                 c["name"].strip(),
                                 (c.get("description") or "").strip(),

@@ -16,15 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.core.ids import natural_id
 from app.core.models import CrossSell, Product, Rubric, RubricCriterion, Scenario
-
-
-@dataclass(frozen=True)
-class CriterionValues:
-    key: str
-    name: str
-    description: str
-    weight: float
-    max_score: int
+from app.scenarios.rubrics import Criterion
 
 
 @dataclass(frozen=True)
@@ -90,7 +82,7 @@ def upsert_cross_sell(s: Session, product: Product, suggested: Product, why: str
     return pair
 
 
-def upsert_rubric(s: Session, key: str, name: str, criteria: Iterable[CriterionValues]) -> Rubric:
+def upsert_rubric(s: Session, key: str, name: str, criteria: Iterable[Criterion]) -> Rubric:
     """The rubric with exactly these criteria, in this order; criteria left out are tombstoned."""
     rubric = s.scalar(select(Rubric).where(Rubric.key == key))
     if rubric is None:

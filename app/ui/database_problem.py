@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
 
 from app.bootstrap import open_context, rebuild_installation, restore_installation
 from app.core import backups, health
-from app.core.context import AppContext
 from app.core.errors import DatabaseProblem
 from app.core.paths import DataPaths, resolve_data_dir
 from app.core.rebuild import RebuildReport
 from app.core.settings import Settings
+from app.identity.context import AppContext
 from app.ui import file_dialogs
 from app.ui.database_words import REPAIRABLE, TITLES, made_when, screen_hint
 from app.ui.errors import show_error

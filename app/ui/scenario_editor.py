@@ -34,17 +34,16 @@ from PySide6.QtWidgets import (
 from app.core.errors import UserError
 from app.scenarios import rules
 from app.scenarios.library import (
-    Criterion,
     DraftInvalid,
     FieldError,
     ScenarioDetail,
     ScenarioDraft,
     list_products,
     list_rubrics,
-    rubric_criteria,
     save_scenario,
     validate_draft,
 )
+from app.scenarios.rubrics import Criterion, rubric_criteria
 from app.ui.errors import show_error
 from app.ui.icons import set_icon
 from app.ui.state import AppState

@@ -9,8 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QApplication
 
-from app.core.context import AppContext
 from app.core.profiles import Profile
+from app.identity.context import AppContext
 from app.ui.icons import refresh_icons
 from app.ui.jobs import JobManager
 from app.ui.sync.controller import SyncController

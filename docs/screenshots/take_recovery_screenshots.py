@@ -30,6 +30,7 @@ from app.bootstrap import open_context
 from app.core.clock import utcnow
 from app.core.models import Role
 from app.core.profiles import create_profile
+from app.practice.rounds import can_record
 from app.recorder.record import prepare_take
 from app.recorder.sidecar import Sidecar
 from app.scenarios.library import find_scenario
@@ -40,7 +41,7 @@ from app.ui.state import AppState
 
 def crashed_take(ctx, scenario: str) -> None:
     """A take whose recorder died 4 s in: start-up recovery saves it."""
-    recording = prepare_take(ctx, scenario, source="test", seconds=30)
+    recording = prepare_take(ctx, scenario, source="test", seconds=30, can_record=can_record)
     recording.start()
     while recording.progress.seconds < 4.0:
         time.sleep(0.1)

@@ -30,8 +30,9 @@ from app.core.profiles import create_profile
 from app.review.comments import add_comment
 from app.review.decisions import decide
 from app.review.rewards import grant_reward
-from app.review.scoring import rubric_criteria, score_submission
+from app.review.scoring import score_submission
 from app.review.top_videos import mark_top, set_consent
+from app.scenarios.rubrics import scenario_criteria
 from app.ui.launch import application
 from app.ui.main_window import MainWindow
 from app.ui.state import AppState
@@ -82,7 +83,7 @@ def fill(ctx, folder: Path) -> tuple[dict, list[str]]:
         scenarios = {sc.key: sc for sc in s.scalars(select(Scenario))}
         ids = []
         for rep, key, clip, hours in SUBMISSIONS:
-            criteria = rubric_criteria(s, scenarios[key].id)
+            criteria = scenario_criteria(s, scenarios[key].id)
             sub = Submission(
                 person_id=people[rep].id,
                 scenario_id=scenarios[key].id,
@@ -117,7 +118,7 @@ def fill(ctx, folder: Path) -> tuple[dict, list[str]]:
             (1, 2, tom),
         ):
             sub = s.get(Submission, ids[n])
-            criteria = rubric_criteria(s, sub.scenario_id)
+            criteria = scenario_criteria(s, sub.scenario_id)
             scores = {c.key: min(c.max_score, level + i % 2) for i, c in enumerate(criteria)}
             score_submission(s, who, ids[n], scores, "Clear and friendly.")
         decide(s, tom, ids[8], Decision.APPROVE)

@@ -22,6 +22,7 @@ from PySide6.QtGui import QImage
 
 from app.core.errors import UserError
 from app.core.logs import unexpected
+from app.practice.rounds import can_record, next_attempt
 from app.practice.takes import recheck_take
 from app.recorder.record import finish_take, prepare_take
 from app.recorder.recording import Progress, Recording, RecordingObserver
@@ -115,6 +116,7 @@ class _Take:
                 seconds=seconds,
                 assignment_id=assignment_id,
                 observer=_Observer(reports),
+                can_record=can_record,
             )
             if self.abandoned:
                 self.busy = False
@@ -131,7 +133,8 @@ class _Take:
                 self.busy = False
                 return
             reports.saving.emit()
-            take = finish_take(ctx, recording, result)  # lets go of the take's lock
+            # Lets go of the take's lock.
+            take = finish_take(ctx, recording, result, next_attempt=next_attempt)
         except BaseException as err:  # noqa: BLE001 - every failure reaches the user
             started = self.current()
             if started is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QWidget
 
 from app.recorder.take_check import Finding
-from app.scenarios.library import Criterion
+from app.scenarios.rubrics import Criterion
 from app.ui.errors import show_error
 from app.ui.practice.submit_dialog import SubmitChoice, SubmitDialog
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import UserError
 from app.core.media import find_media
 from app.practice.assignments import list_assignments
-from app.practice.rounds import can_record
+from app.practice.rounds import can_record, next_attempt
 from app.practice.submit import submit_take
 from app.practice.takes import TakeInfo, recheck_take, takes_visible_to
 from app.recorder.recovery import (
@@ -67,7 +67,7 @@ TELEPROMPTER_KEY = "practice/teleprompter"
 def _recover(ctx) -> RecoveryReport:
     """Start-up recovery of interrupted recordings (a job in the media lane)."""
     try:
-        return recover_in_progress(ctx)
+        return recover_in_progress(ctx, next_attempt=next_attempt)
     except UserError as err:  # no ffmpeg: the leftovers wait for the next start
         return RecoveryReport(failed=[{"take_id": "", "reason": err.message}])
     except Exception:  # noqa: BLE001 - never block start-up; the files stay for next time

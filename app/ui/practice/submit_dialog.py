@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.recorder.take_check import Finding
-from app.scenarios.library import Criterion
+from app.scenarios.rubrics import Criterion
 from app.ui.practice.views import length
 from app.ui.widgets import FieldError
 

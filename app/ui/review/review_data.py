@@ -10,12 +10,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.core.context import AppContext
 from app.core.media import find_media
 from app.core.models import Consent, Person, Scenario, Submission, TopVideo
 from app.core.profiles import Profile
+from app.identity.context import AppContext
 from app.review.comments import CommentView, list_comments
-from app.review.scoring import Criterion, ReviewView, open_for_review, reviews_of, rubric_criteria
+from app.review.scoring import ReviewView, open_for_review, reviews_of
+from app.scenarios.rubrics import Criterion, scenario_criteria
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def read_submission(ctx: AppContext, s, submission: Submission) -> ReviewData:
         decision_reason=submission.decision_reason,
         duration_seconds=submission.duration_seconds,
         video=find_media(ctx.paths.media, submission.sha256),
-        criteria=tuple(rubric_criteria(s, submission.scenario_id)),
+        criteria=scenario_criteria(s, submission.scenario_id),
         self_scores=dict(submission.self_scores or {}),
         reviews=tuple(reviews_of(s, submission.id)),
         comments=tuple(list_comments(s, submission.id)),

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import UserError
-from app.review.scoring import Criterion, ReviewView, compute_points
+from app.review.scoring import ReviewView
+from app.scenarios.rubrics import Criterion, compute_points
 
 UNSCORED = -1
 

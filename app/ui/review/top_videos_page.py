@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.context import AppContext
 from app.core.errors import UserError
 from app.core.media import find_media
 from app.core.profiles import Profile
+from app.identity.context import AppContext
 from app.review.top_videos import TopVideoCard, best_videos, gallery, pending_requests, set_consent
 from app.sync.service import RECORDINGS
 from app.ui.pages.base import Page, PageSpec

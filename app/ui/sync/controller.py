@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from app.core.context import AppContext
 from app.core.errors import UserError
 from app.core.logs import unexpected
+from app.identity.context import AppContext
 from app.sync.service import SyncReport, SyncService, SyncStatus
 from app.ui.jobs import MEDIA, Cancelled, Job, JobManager
 from app.ui.sync.wording import SyncView

@@ -1,7 +1,8 @@
 """The open installation: data folder, database, settings and who is acting.
 
 The CLI builds one per command, the GUI one per run; both hand it (or the
-parts of it a piece needs) to the services in ``app.*``.
+parts of it a piece needs) to the services in ``app.*``. It lives with identity,
+not in app.core, because acting as someone opens their keys here.
 
 Acting as someone is *confirmed* once per process (CLI) or per session (GUI, until
 the app locks): their passphrase or PIN, when they have one, opens their keys
