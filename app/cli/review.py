@@ -11,7 +11,7 @@ from app.core.models import Decision, SubmissionStatus
 from app.core.profiles import find_profile, find_team, require_reviewer
 from app.review.access import find_submission
 from app.review.comments import PRESETS, add_comment, format_moment, list_comments
-from app.review.decisions import decide
+from app.review.decisions import decide, score_and_decide
 from app.review.queue import AWAITING, SORT_KEYS, QueueFilter, load_queue
 from app.review.scoring import reviews_of, score_submission
 from app.scenarios.library import find_scenario
@@ -174,11 +174,14 @@ def _review(ctx, args) -> int:
     scores = _score_pairs(args.score)
     with ctx.session() as s:
         submission = find_submission(s, args.submission)
-        if scores or args.feedback is not None:
-            if not scores:
-                scores = _own_scores(s, submission.id, actor.id)
+        if (scores or args.feedback is not None) and not scores:
+            scores = _own_scores(s, submission.id, actor.id)  # feedback alone keeps them
+        if scores and decision is not None:
+            score_and_decide(s, actor, submission.id, scores, args.feedback or "", decision,
+                             args.retake or "")  # fmt: skip
+        elif scores:
             score_submission(s, actor, submission.id, scores, args.feedback or "")
-        if decision is not None:
+        elif decision is not None:
             decide(s, actor, submission.id, decision, args.retake or "")
         mine = next(r for r in reviews_of(s, submission.id) if r.reviewer_id == actor.id)
         status = submission.status.value

@@ -13,8 +13,23 @@ from app.core.errors import UserError
 from app.core.models import Decision, Review, Scenario, Submission, SubmissionStatus
 from app.core.profiles import Profile
 from app.review.comments import CommentView, comments_by_submission
-from app.review.scoring import ReviewView, open_for_review, reviews_of
+from app.review.scoring import ReviewView, open_for_review, reviews_of, score_submission
 from app.scenarios.rubrics import Criterion, scenario_criteria
+
+
+def score_and_decide(
+    s: Session,
+    actor: Profile,
+    submission_ref: str,
+    scores: dict[str, int],
+    feedback: str,
+    decision: Decision,
+    reason: str = "",
+) -> Submission:
+    """What a reviewer does in one step: save their scores and feedback, then approve or
+    ask for a retake, in the caller's transaction (a refused decision keeps no scores)."""
+    score_submission(s, actor, submission_ref, scores, feedback)
+    return decide(s, actor, submission_ref, decision, reason)
 
 
 def decide(
@@ -30,9 +45,7 @@ def decide(
     if decision is Decision.NONE:
         raise UserError("Choose approve or retake.", "Approve the submission or ask for a retake.")
     if decision is Decision.RETAKE and not reason:
-        raise UserError(
-            "A retake needs a reason.", "Tell the rep what to do differently, e.g. --retake TEXT."
-        )
+        raise UserError("A retake needs a reason.", "Tell the rep what to do differently.")
     review = s.scalar(
         select(Review).where(
             Review.submission_id == submission.id,

@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
 
 from app.core.clock import utcnow
 from app.core.errors import UserError
+from app.review.filters import filter_choices
 from app.review.leaderboard import Leaderboard, leaderboard
 from app.review.periods import period_of
 from app.review.rewards import RewardView, grant_reward
 from app.ui.icons import set_icon
 from app.ui.pages.base import Page, PageSpec
 from app.ui.review import dialogs
-from app.ui.review.choices import filter_choices
 from app.ui.state import AppState
 from app.ui.widgets import EmptyState
 

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.models import SubmissionStatus
+from app.review.filters import FilterChoices
 from app.review.queue import Queue, QueueFilter
-from app.ui.review.choices import FilterChoices
 from app.ui.review.queue_model import SORT_KEYS, STATUS_TEXT, QueueModel
 from app.ui.widgets import EmptyState
 

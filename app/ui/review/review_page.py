@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout
 
+from app.review.filters import filter_choices
 from app.review.queue import load_queue
 from app.sync.service import RECORDINGS
 from app.ui.pages.base import Page, PageSpec
-from app.ui.review.choices import filter_choices
 from app.ui.review.queue_view import QueueView, load_filter, save_filter
 from app.ui.review.review_screen import ReviewScreen
 from app.ui.state import AppState

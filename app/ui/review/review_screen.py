@@ -24,15 +24,15 @@ from PySide6.QtWidgets import (
 from app.core.errors import UserError
 from app.core.models import Consent, Decision, SubmissionStatus
 from app.review.comments import add_comment, delete_comment, edit_comment
-from app.review.decisions import decide
+from app.review.decisions import score_and_decide
 from app.review.scoring import score_submission
+from app.review.submission_view import ReviewData, load_for_review
 from app.review.top_videos import mark_top
 from app.ui.icons import set_icon
 from app.ui.review import dialogs
 from app.ui.review.comment_widgets import CommentComposer, CommentList, markers_for
 from app.ui.review.player import CoachingPlayer
 from app.ui.review.queue_model import STATUS_TEXT
-from app.ui.review.review_data import ReviewData, load_for_review
 from app.ui.review.rubric_panel import RubricPanel
 from app.ui.state import AppState
 
@@ -301,9 +301,14 @@ class ReviewScreen(QWidget):
         )
 
     def approve(self) -> None:
+        self._decide(Decision.APPROVE)
+
+    def _decide(self, decision: Decision, reason: str = "") -> None:
         def work(s, me):
-            self._score(s, me)
-            decide(s, me, self.data.submission_id, Decision.APPROVE)
+            score_and_decide(
+                s, me, self.data.submission_id, self.rubric.scores(),
+                self.rubric.feedback_text(), decision, reason,
+            )  # fmt: skip
 
         if self._run(work):
             self._reload()
@@ -316,13 +321,7 @@ class ReviewScreen(QWidget):
         )
         if reason is None:
             return
-
-        def work(s, me):
-            self._score(s, me)
-            decide(s, me, self.data.submission_id, Decision.RETAKE, reason)
-
-        if self._run(work):
-            self._reload()
+        self._decide(Decision.RETAKE, reason)
 
     def mark_top_video(self) -> None:
         reason = dialogs.ask_text(

@@ -31,11 +31,11 @@ from app.core.errors import UserError
 from app.core.media import find_media
 from app.core.profiles import Profile
 from app.identity.context import AppContext
+from app.review.filters import filter_choices
 from app.review.top_videos import TopVideoCard, best_videos, gallery, pending_requests, set_consent
 from app.sync.service import RECORDINGS
 from app.ui.pages.base import Page, PageSpec
 from app.ui.review import dialogs
-from app.ui.review.choices import filter_choices
 from app.ui.review.comment_widgets import CommentList, markers_for
 from app.ui.review.player import CoachingPlayer
 from app.ui.state import AppState
