@@ -78,7 +78,9 @@ class KeptForRecovery(UserError):
 
 
 @dataclass(frozen=True)
-class TakeInfo:
+class StoredTake:
+    """A take as finalize stored it (the practice area lists takes as its own TakeInfo)."""
+
     id: str
     scenario_id: str
     person_id: str
@@ -130,7 +132,7 @@ def store_take(
     recovered: bool,
     next_attempt: NextAttempt,
     problem: str | None = None,
-) -> TakeInfo:
+) -> StoredTake:
     """Finalize ``in-progress/<take-id>.mp4`` into the media store and the database.
 
     ``next_attempt`` numbers the new take; a take stored before a crash keeps its number.
@@ -298,7 +300,7 @@ def discard_if_empty(folder: Path, take_id: str) -> bool:
 
 
 def _info(take: Take, media_root: Path, problem: str | None, path: Path | None = None):
-    return TakeInfo(
+    return StoredTake(
         id=take.id,
         scenario_id=take.scenario_id,
         person_id=take.person_id,

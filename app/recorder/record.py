@@ -27,7 +27,7 @@ from app.recorder.finalize import (
     MIN_TAKE_SECONDS,
     KeptForRecovery,
     NextAttempt,
-    TakeInfo,
+    StoredTake,
     TooShort,
     UnreadableRecording,
     discard_if_empty,
@@ -39,9 +39,9 @@ from app.recorder.presets import preset
 from app.recorder.probe import ProbeError
 from app.recorder.recording import (
     DISK_FULL,
-    Progress,
     Recording,
     RecordingObserver,
+    RecordingProgress,
     RecordingResult,
 )
 from app.recorder.sidecar import Sidecar, remove_leftovers
@@ -100,7 +100,7 @@ def prepare_take(
 
 def finish_take(
     ctx, recording: Recording, result: RecordingResult, *, next_attempt: NextAttempt
-) -> TakeInfo:
+) -> StoredTake:
     """Store what was recorded, numbered by ``next_attempt``; a UserError when nothing
     was, saying why.
 
@@ -115,7 +115,7 @@ def finish_take(
 
 def _finish(
     ctx, recording: Recording, result: RecordingResult, next_attempt: NextAttempt
-) -> TakeInfo:
+) -> StoredTake:
     folder, take_id = ctx.paths.in_progress, result.sidecar.take_id
     if result.problem == DISK_FULL:
         # Nothing more fits, not even the finished copy: keep the fragment for recovery.
@@ -170,12 +170,12 @@ def record_take(
     scenario: str,
     source: str | None = None,
     seconds: float | None = None,
-    on_progress: Callable[[Progress], None] | None = None,
+    on_progress: Callable[[RecordingProgress], None] | None = None,
     observer: RecordingObserver | None = None,
     *,
     can_record: CanRecord,
     next_attempt: NextAttempt,
-) -> TakeInfo:
+) -> StoredTake:
     """Record one take headless (blocking) and store it."""
     if observer is None and on_progress is not None:
         observer = _ProgressCallback(on_progress)
@@ -192,10 +192,10 @@ def record_take(
 
 
 class _ProgressCallback(RecordingObserver):
-    def __init__(self, callback: Callable[[Progress], None]):
+    def __init__(self, callback: Callable[[RecordingProgress], None]):
         self._callback = callback
 
-    def progress(self, progress: Progress) -> None:
+    def progress(self, progress: RecordingProgress) -> None:
         self._callback(progress)
 
 

@@ -32,7 +32,7 @@ OVERRUN_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
-class Progress:
+class RecordingProgress:
     frame: int = 0
     seconds: float = 0.0
     dropped: int = 0
@@ -57,7 +57,7 @@ class RecordingResult:
     exit_code: int
     stopped_by: str  # "limit", "user", "source-ended" or "error"
     problem: str | None  # plain words when the take did not end as asked
-    progress: Progress
+    progress: RecordingProgress
     first_frame_seconds: float | None
     ffmpeg_log: list[str] = field(default_factory=list)
 
@@ -67,7 +67,7 @@ class RecordingObserver:
 
     def first_frame(self, seconds_since_start: float) -> None: ...
 
-    def progress(self, progress: Progress) -> None: ...
+    def progress(self, progress: RecordingProgress) -> None: ...
 
     def error(self, message: str) -> None: ...
 
@@ -82,14 +82,14 @@ _FIELDS = {
 _SPEED = re.compile(r"speed=\s*([\d.]+)x")
 
 
-def parse_progress(line: str) -> Progress | None:
+def parse_progress(line: str) -> RecordingProgress | None:
     """A ``frame=... time=... drop=... speed=...`` status line, or None."""
     m = _PROGRESS.search(line)
     if not m:
         return None
     counts = {k: int(r.search(line).group(1)) if r.search(line) else 0 for k, r in _FIELDS.items()}
     speed = _SPEED.search(line)
-    return Progress(
+    return RecordingProgress(
         frame=int(m.group(1)),
         seconds=_clock_seconds(m.group(2)),
         speed=float(speed.group(1)) if speed else None,
@@ -157,7 +157,7 @@ class Recording:
         self._proc: subprocess.Popen | None = None
         self._threads: list[threading.Thread] = []
         self._log: collections.deque[str] = collections.deque(maxlen=60)
-        self._progress = Progress()
+        self._progress = RecordingProgress()
         self._preview: PreviewFrame | None = None
         self._guard = threading.Lock()
         self._started_at = 0.0
@@ -270,7 +270,7 @@ class Recording:
         return self._proc is not None and self._proc.poll() is None
 
     @property
-    def progress(self) -> Progress:
+    def progress(self) -> RecordingProgress:
         return self._progress
 
     @property

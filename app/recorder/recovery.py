@@ -28,7 +28,7 @@ from app.recorder.finalize import (
     UNRECOVERABLE,
     WHY_SUFFIX,
     NextAttempt,
-    TakeInfo,
+    StoredTake,
     TooShort,
     UnreadableRecording,
     discard_if_empty,
@@ -51,7 +51,7 @@ NOT_RETRIED = "Set aside by an earlier version of CrossCoach; it is tried again 
 
 @dataclass
 class RecoveryReport:
-    recovered: list[TakeInfo] = field(default_factory=list)
+    recovered: list[StoredTake] = field(default_factory=list)
     set_aside: list[dict] = field(default_factory=list)  # {"take_id", "reason", "detail"}
     # Locked by another window or command, which is recording or storing it: left alone.
     still_recording: list[str] = field(default_factory=list)

@@ -25,7 +25,7 @@ from app.core.logs import unexpected
 from app.practice.rounds import can_record, next_attempt
 from app.practice.takes import recheck_take
 from app.recorder.record import finish_take, prepare_take
-from app.recorder.recording import Progress, Recording, RecordingObserver
+from app.recorder.recording import Recording, RecordingObserver, RecordingProgress
 from app.ui.errors import error_text
 from app.ui.jobs import MEDIA, Job, JobManager
 
@@ -76,7 +76,7 @@ class _Observer(RecordingObserver):
     def first_frame(self, seconds_since_start: float) -> None:
         self._reports.first_frame.emit(seconds_since_start)
 
-    def progress(self, progress: Progress) -> None:
+    def progress(self, progress: RecordingProgress) -> None:
         self._reports.progress.emit(progress.seconds)
 
 
