@@ -123,7 +123,7 @@ def create_assignment(
                     "Choose a rep (crosscoach profile list shows everyone's role).",
                 )
             row.person_id = person.id
-        else:
+        elif team is not None:
             row.team_id = find_team(s, team).id
         s.add(row)
         s.flush()
@@ -163,10 +163,12 @@ def _for_rep(s: Session, person: Person, row: Assignment, today: date) -> RepAss
 
 
 def _info(s: Session, row: Assignment) -> AssignmentInfo:
-    if row.person_id:
-        assigned_to = s.get(Person, row.person_id).name
+    person = s.get(Person, row.person_id) if row.person_id else None
+    team = s.get(Team, row.team_id) if row.team_id else None
+    if person is not None:
+        assigned_to = person.name
     else:
-        assigned_to = f"team {s.get(Team, row.team_id).name}"
+        assigned_to = f"team {team.name}" if team is not None else "nobody"
     return AssignmentInfo(
         id=row.id,
         scenario_id=row.scenario_id,
