@@ -65,7 +65,7 @@ def register(sub) -> None:
     rebuild.set_defaults(handler=_rebuild, opens_database=False)
 
 
-def _list(ctx, args) -> int:
+def _list(ctx: AppContext, args) -> int:
     found = backups.list_backups(ctx.paths)
     if args.json:
         print_json([b.as_dict() for b in found])
@@ -87,13 +87,13 @@ def _list(ctx, args) -> int:
     return 0
 
 
-def _make(ctx, _args) -> int:
+def _make(ctx: AppContext, _args) -> int:
     made = backups.make_backup(ctx.paths)
     print(f"Backed up the database to {made.path} ({megabytes(made.size_bytes)}).")
     return 0
 
 
-def _restore(ctx, args) -> int:
+def _restore(ctx: AppContext, args) -> int:
     chosen, report = restore_installation(ctx.paths.root, args.name)
     if args.json:
         print_json({"restored": chosen.as_dict(), **report.as_dict()})
@@ -103,7 +103,7 @@ def _restore(ctx, args) -> int:
     return 0
 
 
-def _rebuild(ctx, args) -> int:
+def _rebuild(ctx: AppContext, args) -> int:
     report = rebuild_installation(ctx.paths.root)
     if args.json:
         print_json(report.as_dict())

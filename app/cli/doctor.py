@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.cli.output import print_json
 from app.recorder.checkup import as_dicts, run_checks
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 
 def register(sub) -> None:
@@ -18,7 +23,7 @@ def register(sub) -> None:
     p.set_defaults(handler=_doctor, opens_database=False)  # a broken database is a finding
 
 
-def _doctor(ctx, args) -> int:
+def _doctor(ctx: AppContext, args) -> int:
     checks = run_checks(ctx, args.source)
     ready = all(c.ok for c in checks)
     if args.json:

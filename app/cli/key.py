@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli import secrets
 from app.cli.output import print_json
@@ -11,6 +12,9 @@ from app.core.models import Person, Role
 from app.core.profiles import find_profile, to_profile
 from app.identity import acting, vault
 from app.identity.acting import ReplacingNeedsSecret
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 
 def register(sub) -> None:
@@ -43,7 +47,7 @@ def register(sub) -> None:
     imp.set_defaults(handler=_import)
 
 
-def _show(ctx, args) -> int:
+def _show(ctx: AppContext, args) -> int:
     chosen = args.who or ctx.acting_as or ctx.settings.get("active_profile_id")
     if not chosen:
         raise UserError("Whose key? Nobody is active on this computer.", "Name the person.")
@@ -64,7 +68,7 @@ def _show(ctx, args) -> int:
     return 0
 
 
-def _export(ctx, args) -> int:
+def _export(ctx: AppContext, args) -> int:
     profile = ctx.profile()  # their passphrase, once
     word = vault.secret_word(ctx.paths, profile.id)
     secret = secrets.typed(profile, word) if word else None
@@ -81,7 +85,7 @@ def _export(ctx, args) -> int:
     return 0
 
 
-def _import(ctx, args) -> int:
+def _import(ctx: AppContext, args) -> int:
     key_file = vault.read_key_file(Path(args.file))
     with ctx.db.session() as s:
         person = s.get(Person, key_file.person_id)

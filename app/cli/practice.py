@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from app.cli.output import print_json, print_table
 from app.core.errors import UserError
 from app.practice.assignments import create_assignment, list_assignments
 from app.practice.submit import check_submittable, submit_take
 from app.practice.takes import delete_take, recheck_take, takes_visible_to
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 
 def register(sub) -> None:
@@ -50,7 +54,7 @@ def register(sub) -> None:
     mine.set_defaults(handler=_assignments)
 
 
-def _takes_list(ctx, args) -> int:
+def _takes_list(ctx: AppContext, args) -> int:
     me = ctx.profile()
     with ctx.db.session() as s:
         takes = takes_visible_to(s, me.id, ctx.paths.media)
@@ -77,7 +81,7 @@ def _takes_list(ctx, args) -> int:
     return 0
 
 
-def _takes_delete(ctx, args) -> int:
+def _takes_delete(ctx: AppContext, args) -> int:
     gone = delete_take(ctx, args.take)
     if args.json:
         print_json(gone.as_dict())
@@ -86,7 +90,7 @@ def _takes_delete(ctx, args) -> int:
     return 0
 
 
-def _submit(ctx, args) -> int:
+def _submit(ctx: AppContext, args) -> int:
     scores = parse_self_scores(args.self_score)
     check_submittable(ctx, args.take, note=args.note, self_scores=scores)
     findings = recheck_take(ctx, args.take)
@@ -128,7 +132,7 @@ def parse_due(text: str | None) -> date | None:
         ) from None
 
 
-def _assign(ctx, args) -> int:
+def _assign(ctx: AppContext, args) -> int:
     info = create_assignment(
         ctx, args.scenario, to=args.to, team=args.team, due=parse_due(args.due), note=args.note
     )
@@ -140,7 +144,7 @@ def _assign(ctx, args) -> int:
     return 0
 
 
-def _assignments(ctx, args) -> int:
+def _assignments(ctx: AppContext, args) -> int:
     me = ctx.profile()
     with ctx.db.session() as s:
         mine = list_assignments(s, me.id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.cli import secrets
 from app.cli.output import print_json, print_table
 from app.core.errors import UserError
@@ -10,6 +12,9 @@ from app.identity import acting, vault
 from app.identity.acting import secret_word
 from app.identity.vault import PIN
 from app.sync import roster
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 
 def register(sub) -> None:
@@ -66,7 +71,7 @@ def register(sub) -> None:
     reset.set_defaults(handler=_reset)
 
 
-def _create(ctx, args) -> int:
+def _create(ctx: AppContext, args) -> int:
     role = parse_role(args.role)
     name = args.name.strip()
     for_someone_else = bool(ctx.acting_as)
@@ -99,14 +104,14 @@ def _create(ctx, args) -> int:
     return 0
 
 
-def _fingerprint(ctx, person_id: str) -> str | None:
+def _fingerprint(ctx: AppContext, person_id: str) -> str | None:
     try:
         return vault.fingerprint(ctx.paths, person_id)
     except vault.KeyProblem:
         return None
 
 
-def _list(ctx, args) -> int:
+def _list(ctx: AppContext, args) -> int:
     with ctx.db.session() as s:
         profiles = list_profiles(s)
     active = ctx.settings.get("active_profile_id")
@@ -135,7 +140,7 @@ def _list(ctx, args) -> int:
     return 0
 
 
-def _use(ctx, args) -> int:
+def _use(ctx: AppContext, args) -> int:
     with ctx.db.session() as s:
         profile = find_profile(s, args.who)
     ctx.confirm(profile)  # their passphrase (or PIN), or their first key made here
@@ -144,7 +149,7 @@ def _use(ctx, args) -> int:
     return 0
 
 
-def _change(ctx, args) -> int:
+def _change(ctx: AppContext, args) -> int:
     profile = ctx.profile()  # asks the current passphrase (or PIN), once
     word = secret_word(profile.role)
     if args.remove_pin and profile.role.reviews:
@@ -163,7 +168,7 @@ def _change(ctx, args) -> int:
     return 0
 
 
-def _reset(ctx, args) -> int:
+def _reset(ctx: AppContext, args) -> int:
     manager = ctx.profile()  # the manager proves who they are with their own passphrase
     with ctx.db.session() as s:
         person = find_profile(s, args.who)

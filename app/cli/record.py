@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from app.cli.output import print_json, print_table
 from app.core.errors import UserError
@@ -13,6 +14,9 @@ from app.recorder.finalize import KeptForRecovery
 from app.recorder.record import record_take
 from app.recorder.recording import RecordingObserver
 from app.recorder.recovery import list_unsaved, recover_in_progress
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 # Signals that end a take early, like Ctrl+C, and why, in words.
 STOP_SIGNALS = {
@@ -73,7 +77,7 @@ class _CommandLineTake(RecordingObserver):
             raise KeyboardInterrupt  # record_take stops the take and keeps it
 
 
-def _record(ctx, args) -> int:
+def _record(ctx: AppContext, args) -> int:
     take_watch = _CommandLineTake(quiet=args.json)
     previous = {}
     for name in STOP_SIGNALS:
@@ -121,7 +125,7 @@ def _say(text: str, stream=None) -> None:
         print(text, file=stream or sys.stderr, flush=True)
 
 
-def _recover(ctx, args) -> int:
+def _recover(ctx: AppContext, args) -> int:
     if args.list:
         return _list_unsaved(ctx, args)
     report = recover_in_progress(ctx, next_attempt=next_attempt)
@@ -150,7 +154,7 @@ def _recover(ctx, args) -> int:
     return code
 
 
-def _list_unsaved(ctx, args) -> int:
+def _list_unsaved(ctx: AppContext, args) -> int:
     unsaved = list_unsaved(ctx.paths.in_progress)
     if args.json:
         print_json([r.as_dict() for r in unsaved])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
+from typing import TYPE_CHECKING
 
 from app.cli.output import print_json, print_table
 from app.core.errors import UserError
@@ -15,6 +16,9 @@ from app.review.decisions import decide, score_and_decide
 from app.review.queue import AWAITING, SORT_KEYS, QueueFilter, load_queue
 from app.review.scoring import reviews_of, score_submission
 from app.scenarios.library import find_scenario
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 STATUS_WORDS = {s.value: s for s in SubmissionStatus} | {
     s.value.replace("_", "-"): s for s in SubmissionStatus
@@ -119,7 +123,7 @@ def _day(text: str | None) -> date | None:
         raise UserError(f"'{text}' is not a date.", "Write dates as YYYY-MM-DD.") from None
 
 
-def _queue(ctx, args) -> int:
+def _queue(ctx: AppContext, args) -> int:
     require_reviewer(ctx.profile(), "see the review queue")
     with ctx.session() as s:
         flt = QueueFilter(
@@ -162,7 +166,7 @@ def _queue(ctx, args) -> int:
     return 0
 
 
-def _review(ctx, args) -> int:
+def _review(ctx: AppContext, args) -> int:
     actor = ctx.profile()
     retake = args.retake is not None  # an empty reason is refused by decide(), in plain words
     decision = Decision.APPROVE if args.approve else Decision.RETAKE if retake else None
@@ -205,7 +209,7 @@ def _own_scores(s, submission_id: str, actor_id: str) -> dict[str, int]:
     )
 
 
-def _comment(ctx, args) -> int:
+def _comment(ctx: AppContext, args) -> int:
     actor = ctx.profile()
     with ctx.session() as s:
         comment = add_comment(s, actor, args.submission, args.at, args.text, args.preset)
@@ -216,7 +220,7 @@ def _comment(ctx, args) -> int:
     return 0
 
 
-def _comments(ctx, args) -> int:
+def _comments(ctx: AppContext, args) -> int:
     with ctx.session() as s:
         submission = find_submission(s, args.submission)
         comments = list_comments(s, submission.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.errors import PermissionDenied
 from app.core.profiles import find_profile, find_team, require_reviewer
@@ -11,6 +12,9 @@ from app.review.periods import parse_period
 from app.review.report import build_report, write_report_pdf
 from app.review.scores import score_rows
 from app.scenarios.library import find_scenario
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 
 def register(sub) -> None:
@@ -33,7 +37,7 @@ def register(sub) -> None:
     report.set_defaults(handler=_report)
 
 
-def _export_scores(ctx, args) -> int:
+def _export_scores(ctx: AppContext, args) -> int:
     require_reviewer(ctx.profile(), "export scores")
     period = parse_period(args.period)
     with ctx.session() as s:
@@ -49,7 +53,7 @@ def _export_scores(ctx, args) -> int:
     return 0
 
 
-def _report(ctx, args) -> int:
+def _report(ctx: AppContext, args) -> int:
     actor = ctx.profile()
     period = parse_period(args.period)
     with ctx.session() as s:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.cli.output import print_json, print_table
 from app.core.profiles import find_team
 from app.review.leaderboard import leaderboard
 from app.review.rewards import grant_reward
 from app.review.top_videos import best_videos, gallery, mark_top, set_consent
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 
 def register(sub) -> None:
@@ -53,7 +58,7 @@ def register(sub) -> None:
     board.set_defaults(handler=_leaderboard)
 
 
-def _mark(ctx, args) -> int:
+def _mark(ctx: AppContext, args) -> int:
     actor = ctx.profile()
     with ctx.session() as s:
         top = mark_top(s, actor, args.submission, args.reason)
@@ -64,7 +69,7 @@ def _mark(ctx, args) -> int:
     return 0
 
 
-def _consent(ctx, args) -> int:
+def _consent(ctx: AppContext, args) -> int:
     actor = ctx.profile()
     with ctx.session() as s:
         top = set_consent(s, actor, args.submission, granted=args.yes)
@@ -73,7 +78,7 @@ def _consent(ctx, args) -> int:
     return 0
 
 
-def _list(ctx, args) -> int:
+def _list(ctx: AppContext, args) -> int:
     with ctx.session() as s:
         cards = gallery(s, ctx.paths, scenario_key=args.scenario, product_key=args.product)
     if args.json:
@@ -98,7 +103,7 @@ def _list(ctx, args) -> int:
     return 0
 
 
-def _best(ctx, args) -> int:
+def _best(ctx: AppContext, args) -> int:
     with ctx.session() as s:
         best = best_videos(s, ctx.paths, args.by)
     if args.json:
@@ -116,7 +121,7 @@ def _best(ctx, args) -> int:
     return 0
 
 
-def _reward(ctx, args) -> int:
+def _reward(ctx: AppContext, args) -> int:
     actor = ctx.profile()
     with ctx.session() as s:
         reward = grant_reward(
@@ -130,7 +135,7 @@ def _reward(ctx, args) -> int:
     return 0
 
 
-def _leaderboard(ctx, args) -> int:
+def _leaderboard(ctx: AppContext, args) -> int:
     with ctx.session() as s:
         team_id = find_team(s, args.team).id if args.team else None
         board = leaderboard(s, args.period, team_id=team_id)

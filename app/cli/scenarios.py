@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli.output import print_json, print_table
 from app.core.errors import UserError
@@ -13,6 +14,9 @@ from app.scenarios.importer import import_pack
 from app.scenarios.library import get_scenario, search_scenarios
 from app.scenarios.pack import read_pack
 from app.scenarios.problems import PackInvalid
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 
 def register(sub) -> None:
@@ -48,7 +52,7 @@ def register(sub) -> None:
     exp.set_defaults(handler=_export)
 
 
-def _list(ctx, args) -> int:
+def _list(ctx: AppContext, args) -> int:
     with ctx.db.session() as s:
         rows = search_scenarios(s, args.search, args.product)
     if args.json:
@@ -63,7 +67,7 @@ def _list(ctx, args) -> int:
     return 0
 
 
-def _show(ctx, args) -> int:
+def _show(ctx: AppContext, args) -> int:
     with ctx.db.session() as s:
         d = get_scenario(s, args.scenario, ctx.paths.media)
     if args.json:
@@ -106,7 +110,7 @@ def _show(ctx, args) -> int:
     return 0
 
 
-def _validate(ctx, args) -> int:
+def _validate(ctx: AppContext, args) -> int:
     try:
         pack = read_pack(Path(args.path))
     except PackInvalid as err:
@@ -119,12 +123,12 @@ def _validate(ctx, args) -> int:
     return 0
 
 
-def _import(ctx, args) -> int:
+def _import(ctx: AppContext, args) -> int:
     print(import_pack(ctx, Path(args.path)).summary())
     return 0
 
 
-def _export(ctx, args) -> int:
+def _export(ctx: AppContext, args) -> int:
     *ids, target = args.items
     if args.all == bool(ids):
         raise UserError(

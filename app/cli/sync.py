@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
 from app.cli.output import print_json
 from app.sync.credentials import password_source, without_password
 from app.sync.service import SyncService
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 
 def register(sub) -> None:
@@ -64,7 +68,7 @@ def register(sub) -> None:
     member.set_defaults(handler=_add_member)
 
 
-def _sync(ctx, args) -> int:
+def _sync(ctx: AppContext, args) -> int:
     service = SyncService(ctx.db, ctx.settings, args.remote, keys_for=ctx.keys_for)
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -112,7 +116,7 @@ def _say_where_the_password_went(connected) -> None:
         )
 
 
-def _set(ctx, args) -> int:
+def _set(ctx: AppContext, args) -> int:
     from app.sync.onboarding import connect
 
     password = _password(args.spec, args.ask_password)
@@ -122,7 +126,7 @@ def _set(ctx, args) -> int:
     return 0
 
 
-def _join(ctx, args) -> int:
+def _join(ctx: AppContext, args) -> int:
     from app.sync.onboarding import join_team
 
     connected, team = join_team(ctx, args.spec, _password(args.spec, args.ask_password))
@@ -155,11 +159,11 @@ def _join(ctx, args) -> int:
     return 0
 
 
-def _show(ctx, args) -> int:
+def _show(ctx: AppContext, args) -> int:
     status = SyncService(ctx.db, ctx.settings).status(ask_remote=not args.offline)
     remote = status.remote or ""
     database = remote.startswith("postgres")
-    info = {
+    info: dict[str, object] = {
         "remote": without_password(remote)[0] if database else status.remote,
         "device_id": ctx.db.device_id,
         "last_sync_at": status.last_sync_at.isoformat() if status.last_sync_at else None,
@@ -188,7 +192,7 @@ def _show(ctx, args) -> int:
     return 0
 
 
-def _setup_postgres(ctx, args) -> int:
+def _setup_postgres(ctx: AppContext, args) -> int:
     from app.sync.postgres import setup_database
 
     setup_database(args.url)
@@ -196,7 +200,7 @@ def _setup_postgres(ctx, args) -> int:
     return 0
 
 
-def _add_member(ctx, args) -> int:
+def _add_member(ctx: AppContext, args) -> int:
     from app.core.errors import NotFound
     from app.core.profiles import create_profile, find_profile, parse_role
     from app.sync.postgres import add_member

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli.output import print_json, print_table
 from app.core.errors import UserError
 from app.core.profiles import find_profile, parse_role
 from app.sync import roster
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 
 def register(sub) -> None:
@@ -48,7 +52,7 @@ def register(sub) -> None:
     role.set_defaults(handler=_role)
 
 
-def _show(ctx, args) -> int:
+def _show(ctx: AppContext, args) -> int:
     with ctx.db.session() as s:
         code = roster.team_code(s)
         members = roster.members(s)
@@ -81,12 +85,12 @@ def _show(ctx, args) -> int:
     return 0
 
 
-def _acting_keys(ctx):
+def _acting_keys(ctx: AppContext):
     profile = ctx.profile()
     return profile, ctx.signer()
 
 
-def _found(ctx, args) -> int:
+def _found(ctx: AppContext, args) -> int:
     profile, keys = _acting_keys(ctx)
     with ctx.session() as s:
         roster.found(s, profile, keys)
@@ -96,7 +100,7 @@ def _found(ctx, args) -> int:
     return 0
 
 
-def _invite(ctx, args) -> int:
+def _invite(ctx: AppContext, args) -> int:
     profile, _ = _acting_keys(ctx)
     with ctx.session() as s:
         invitation = roster.invite(
@@ -110,7 +114,7 @@ def _invite(ctx, args) -> int:
     return 0
 
 
-def _join(ctx, args) -> int:
+def _join(ctx: AppContext, args) -> int:
     from app.sync.onboarding import accept_invitation, ask_to_join_after
 
     invitation = roster.read_invitation(Path(args.invitation))
@@ -127,7 +131,7 @@ def _join(ctx, args) -> int:
     return 0
 
 
-def _ask(ctx, args) -> int:
+def _ask(ctx: AppContext, args) -> int:
     profile, keys = _acting_keys(ctx)
     with ctx.session() as s:
         roster.ask_to_join(s, profile, keys)
@@ -136,7 +140,7 @@ def _ask(ctx, args) -> int:
     return 0
 
 
-def _approve(ctx, args) -> int:
+def _approve(ctx: AppContext, args) -> int:
     profile, keys = _acting_keys(ctx)
     with ctx.session() as s:
         entry = roster.approve(s, profile, keys, args.who)
@@ -145,7 +149,7 @@ def _approve(ctx, args) -> int:
     return 0
 
 
-def _revoke(ctx, args) -> int:
+def _revoke(ctx: AppContext, args) -> int:
     profile, keys = _acting_keys(ctx)
     with ctx.session() as s:
         count = roster.revoke(s, profile, keys, args.who, ctx.db.clock.tick())
@@ -155,7 +159,7 @@ def _revoke(ctx, args) -> int:
     return 0
 
 
-def _role(ctx, args) -> int:
+def _role(ctx: AppContext, args) -> int:
     profile, keys = _acting_keys(ctx)
     with ctx.session() as s:
         roster.set_role(s, profile, keys, args.who, parse_role(args.role))
@@ -163,7 +167,7 @@ def _role(ctx, args) -> int:
     return 0
 
 
-def _sync(ctx) -> None:
+def _sync(ctx: AppContext) -> None:
     """Sync now if the device is connected (joining and asking should reach the team)."""
     from app.sync.service import SyncService
 

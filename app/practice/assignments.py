@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,9 @@ from app.core.models import Assignment, Person, Role, Submission, SubmissionStat
 from app.core.profiles import find_person, find_profile, find_team
 from app.practice.rounds import assignments_of, count_round, latest_submission
 from app.scenarios.library import find_scenario
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 NOTE_MAX = 2000
 
@@ -89,7 +93,7 @@ class RepAssignment:
 
 
 def create_assignment(
-    ctx,
+    ctx: AppContext,
     scenario: str,
     *,
     to: str | None = None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -23,6 +24,9 @@ from app.core.profiles import find_person
 from app.practice.rounds import OPEN, open_assignment, scope_submissions
 from app.practice.takes import missing_file, own_take
 from app.scenarios.rubrics import check_scores, scenario_criteria
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 NOTE_MAX = 2000
 
@@ -59,7 +63,7 @@ class SubmissionInfo:
 
 
 def check_submittable(
-    ctx, take_id: str, note: str = "", self_scores: Mapping[str, int] | None = None
+    ctx: AppContext, take_id: str, note: str = "", self_scores: Mapping[str, int] | None = None
 ) -> None:
     """Refuse, as :func:`submit_take` would, without writing anything.
 
@@ -71,7 +75,7 @@ def check_submittable(
 
 
 def submit_take(
-    ctx, take_id: str, note: str = "", self_scores: Mapping[str, int] | None = None
+    ctx: AppContext, take_id: str, note: str = "", self_scores: Mapping[str, int] | None = None
 ) -> SubmissionInfo:
     """Hand in one of the acting rep's takes for review.
 
@@ -118,7 +122,7 @@ def submit_take(
         )
 
 
-def _accepted(ctx, s, take_ref: str, note: str, self_scores: Mapping[str, int] | None):
+def _accepted(ctx: AppContext, s, take_ref: str, note: str, self_scores: Mapping[str, int] | None):
     """The take, its assignment, the cleaned note and scores, or a UserError saying why not."""
     rep = ctx.profile()
     note = note.strip()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,9 @@ from app.core.media import find_media
 from app.core.models import Scenario, Submission, Take
 from app.core.rebuild import remove_take_record
 from app.recorder.take_check import Finding, check_take
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 # Take ids are UUIDs; people may type the first characters, as git allows.
 MIN_PREFIX = 4
@@ -126,7 +130,7 @@ def take_info(s: Session, take: Take, media_root: Path) -> TakeInfo:
     )
 
 
-def recheck_take(ctx, take_ref: str) -> list[Finding]:
+def recheck_take(ctx: AppContext, take_ref: str) -> list[Finding]:
     """Run the take check on one of the acting rep's takes and keep the findings on it.
 
     Slow (seconds): call it off the GUI thread.
@@ -145,7 +149,7 @@ def recheck_take(ctx, take_ref: str) -> list[Finding]:
     return findings
 
 
-def delete_take(ctx, take_ref: str) -> TakeInfo:
+def delete_take(ctx: AppContext, take_ref: str) -> TakeInfo:
     """Delete one of the acting rep's takes that was never handed in, and its file.
 
     The file goes only when nothing else (another take, a submission, prompt

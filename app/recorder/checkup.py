@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from app.core import migrate
 from app.core.errors import UserError
@@ -23,6 +24,9 @@ from app.recorder.ffmpeg_tools import FfmpegInfo, find_ffmpeg
 from app.recorder.presets import bytes_per_second, preset
 from app.recorder.record import check_writable
 
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
+
 # Less free space than this and a take may not fit: about 4 minutes at 720p.
 MIN_FREE_BYTES = 100 * 1024 * 1024
 
@@ -36,7 +40,7 @@ class Check:
     details: dict = field(default_factory=dict)
 
 
-def run_checks(ctx, source: str | None = None) -> list[Check]:
+def run_checks(ctx: AppContext, source: str | None = None) -> list[Check]:
     checks: list[Check] = []
     ffmpeg = _check_ffmpeg(checks)
     devices = list_devices(ffmpeg) if ffmpeg else Devices({}, {})
@@ -79,7 +83,7 @@ def _devices_check(devices: Devices) -> Check:
     )
 
 
-def _source_check(ctx, ffmpeg: FfmpegInfo, explicit: str | None) -> Check:
+def _source_check(ctx: AppContext, ffmpeg: FfmpegInfo, explicit: str | None) -> Check:
     spec_text = configured_source_spec(ctx.settings, explicit)
     try:
         enc = preset(ctx.settings.get("recording_preset"))
@@ -101,7 +105,7 @@ def _source_check(ctx, ffmpeg: FfmpegInfo, explicit: str | None) -> Check:
     )
 
 
-def _database_check(ctx) -> Check:
+def _database_check(ctx: AppContext) -> Check:
     path = ctx.paths.database
     try:
         current = migrate.current_revision(ctx.db.engine)
@@ -122,7 +126,7 @@ def _database_check(ctx) -> Check:
     )
 
 
-def _disk_check(ctx) -> Check:
+def _disk_check(ctx: AppContext) -> Check:
     root = ctx.paths.root
     try:
         check_writable(ctx.paths.in_progress)

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -44,6 +45,9 @@ from app.recorder.ffmpeg_tools import FfmpegInfo
 from app.recorder.presets import preset
 from app.recorder.probe import MediaInfo, ProbeError, probe
 from app.recorder.sidecar import Sidecar, remove_leftovers, sidecar_path
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 UNRECOVERABLE = "unrecoverable"
 # Beside a set-aside recording: why it could not be saved (and that recovery has tried).
@@ -125,7 +129,7 @@ def _trim(media: MediaInfo) -> float | None:
 
 
 def store_take(
-    ctx,
+    ctx: AppContext,
     ffmpeg: FfmpegInfo,
     sidecar: Sidecar,
     *,
@@ -257,7 +261,7 @@ def _run(argv: list[str], doing: str) -> None:
     raise UnreadableRecording(log.splitlines()[-1] if log else f"{doing} failed")
 
 
-def _discard_unreferenced(ctx, sha: str, stored: Path) -> None:
+def _discard_unreferenced(ctx: AppContext, sha: str, stored: Path) -> None:
     """Remove a just-stored file no row refers to; keep it if in any doubt."""
     try:
         with ctx.db.session() as s:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -47,6 +47,9 @@ from app.recorder.recording import (
 from app.recorder.sidecar import Sidecar, remove_leftovers
 from app.scenarios.library import find_scenario
 
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
+
 log = logging.getLogger(__name__)
 
 
@@ -61,7 +64,7 @@ CanRecord = Callable[[Session, str, str], TakePlan]
 
 
 def prepare_take(
-    ctx,
+    ctx: AppContext,
     scenario: str,
     source: str | None = None,
     seconds: float | None = None,
@@ -99,7 +102,7 @@ def prepare_take(
 
 
 def finish_take(
-    ctx, recording: Recording, result: RecordingResult, *, next_attempt: NextAttempt
+    ctx: AppContext, recording: Recording, result: RecordingResult, *, next_attempt: NextAttempt
 ) -> StoredTake:
     """Store what was recorded, numbered by ``next_attempt``; a UserError when nothing
     was, saying why.
@@ -114,7 +117,7 @@ def finish_take(
 
 
 def _finish(
-    ctx, recording: Recording, result: RecordingResult, next_attempt: NextAttempt
+    ctx: AppContext, recording: Recording, result: RecordingResult, next_attempt: NextAttempt
 ) -> StoredTake:
     folder, take_id = ctx.paths.in_progress, result.sidecar.take_id
     if result.problem == DISK_FULL:
@@ -166,7 +169,7 @@ def _kept_seconds(recording: Recording) -> float | None:
 
 
 def record_take(
-    ctx,
+    ctx: AppContext,
     scenario: str,
     source: str | None = None,
     seconds: float | None = None,

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.clock import as_utc
 from app.core.errors import UserError
@@ -42,6 +43,9 @@ from app.recorder.sidecar import (
     sidecar_path,
     take_lock,
 )
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 # Why a recording is set aside, in the words the person reads.
 UNREADABLE = "Its picture and sound could not be read, even by re-encoding."
@@ -123,7 +127,7 @@ def parked_before_retry(folder: Path) -> list[str]:
 
 
 def recover_in_progress(
-    ctx, ffmpeg: FfmpegInfo | None = None, *, next_attempt: NextAttempt
+    ctx: AppContext, ffmpeg: FfmpegInfo | None = None, *, next_attempt: NextAttempt
 ) -> RecoveryReport:
     """Store the leftover recordings as takes, numbered by ``next_attempt``
     (app.practice.rounds.next_attempt)."""
@@ -158,7 +162,7 @@ def _unpark(folder: Path, take_id: str) -> None:
 
 
 def _recover(
-    ctx,
+    ctx: AppContext,
     ffmpeg: FfmpegInfo,
     folder: Path,
     take_id: str,

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from importlib.resources import as_file, files
+from typing import TYPE_CHECKING
 
 from app.core.clock import ShippedClock
 from app.core.models import LocalState
 from app.scenarios.importer import apply_pack
 from app.scenarios.pack import read_pack
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 STATE_KEY = "builtin_pack_version"
 # Shipped records carry this time on every device, so they are identical everywhere.
@@ -27,7 +31,7 @@ def builtin_pack_file():
     return files("app.resources").joinpath("scenarios", "builtin", "pack.yaml")
 
 
-def ensure_builtin_pack(ctx) -> bool:
+def ensure_builtin_pack(ctx: AppContext) -> bool:
     """Load the shipped pack when this data folder has an older one or none; True if loaded."""
     with as_file(builtin_pack_file()) as manifest:
         pack = read_pack(manifest.parent)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,9 @@ from app.core.media import store_file
 from app.core.models import Scenario
 from app.scenarios.pack import Pack, read_pack
 from app.scenarios.store import upsert_cross_sell, upsert_product, upsert_rubric, upsert_scenario
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class ImportResult:
         )
 
 
-def import_pack(ctx, path: Path) -> ImportResult:
+def import_pack(ctx: AppContext, path: Path) -> ImportResult:
     """Validate and import the pack at ``path``; trainers and managers only."""
     ctx.require_reviewer("import scenario packs")
     pack = read_pack(path)

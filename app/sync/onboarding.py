@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.errors import UserError
 from app.core.models import Person
@@ -30,6 +31,9 @@ from app.sync import roster
 from app.sync.credentials import store_password, with_password, without_password
 from app.sync.remote import open_remote
 from app.sync.service import ProgressCallback, SyncService
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,10 @@ def connect(
 
 
 def join_team(
-    ctx, spec: str, password: str | None = None, progress: ProgressCallback | None = None
+    ctx: AppContext,
+    spec: str,
+    password: str | None = None,
+    progress: ProgressCallback | None = None,
 ) -> tuple[Connected, Team]:
     """Connect to the team's remote and fetch its records; returns who is in the team."""
     me_id = None
@@ -121,7 +128,7 @@ def _login_profile(spec: str, password: str | None) -> str:
 
 
 def accept_invitation(
-    ctx,
+    ctx: AppContext,
     invitation: roster.Invitation,
     remote: str | None = None,
     password: str | None = None,
@@ -152,7 +159,7 @@ def accept_invitation(
         return create_profile(s, invitation.name, invitation.role, person_id=invitation.person_id)
 
 
-def ask_to_join_after(ctx, me: Profile) -> None:
+def ask_to_join_after(ctx: AppContext, me: Profile) -> None:
     """The person confirmed themself: ask a manager to add their key to the roster."""
     with ctx.session() as s:
         roster.ask_to_join(s, me, ctx.signer())

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
@@ -28,6 +29,9 @@ from app.recorder.record import finish_take, prepare_take
 from app.recorder.recording import Recording, RecordingObserver, RecordingProgress
 from app.ui.errors import error_text
 from app.ui.jobs import MEDIA, Job, JobManager
+
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +111,9 @@ class _Take:
         if recording is not None:
             recording.stop()
 
-    def run(self, ctx, scenario_id: str, assignment_id: str | None, seconds: float | None):
+    def run(
+        self, ctx: AppContext, scenario_id: str, assignment_id: str | None, seconds: float | None
+    ):
         reports = self.reports
         try:
             recording = prepare_take(
@@ -198,7 +204,13 @@ class RecorderController(QObject):
         take = self._current.take
         return take is not None and take.busy
 
-    def start(self, ctx, scenario_id: str, assignment_id: str | None, seconds: float | None = None):
+    def start(
+        self,
+        ctx: AppContext,
+        scenario_id: str,
+        assignment_id: str | None,
+        seconds: float | None = None,
+    ):
         """Begin a take in the background; refuses (returns False) while one is running."""
         if self.busy:
             return False

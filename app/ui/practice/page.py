@@ -9,6 +9,7 @@ app.recorder and app.review.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
@@ -53,6 +54,9 @@ from app.ui.state import AppState
 from app.ui.tasks import BackgroundTask
 from app.ui.widgets import typing_pause_timer
 
+if TYPE_CHECKING:
+    from app.identity.context import AppContext
+
 SHOWN_TABLES = (
     "scenarios", "rubrics", "rubric_criteria", "products", "cross_sells", "assignments",
     "submissions", "reviews", "comments", "top_videos", "people", RECORDINGS,
@@ -64,7 +68,7 @@ RETAKE_HINT = "Submit the take you like best; your trainer can ask for a retake,
 TELEPROMPTER_KEY = "practice/teleprompter"
 
 
-def _recover(ctx) -> RecoveryReport:
+def _recover(ctx: AppContext) -> RecoveryReport:
     """Start-up recovery of interrupted recordings (a job in the media lane)."""
     try:
         return recover_in_progress(ctx, next_attempt=next_attempt)
