@@ -110,7 +110,7 @@ def edit_comment(
     require_author(actor, comment.author_id, "comment")
     _fill(
         comment,
-        s.get(Submission, comment.submission_id),
+        s.get_one(Submission, comment.submission_id),
         comment.at_seconds if at_seconds is None else at_seconds,
         comment.text if text is None else text,
         comment.preset if preset is None else preset,

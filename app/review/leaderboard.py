@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from app.core.models import Person, Review, Submission, Team
@@ -110,7 +110,7 @@ def leaderboard(
 
 def _standings(period: Period, team_id: str | None):
     """One aggregate query: submission means -> best per scenario -> sum per person."""
-    in_period = [Review.deleted.is_(False)]
+    in_period: list[ColumnElement[bool]] = [Review.deleted.is_(False)]
     if period.start is not None:
         in_period += [Review.reviewed_at >= period.start, Review.reviewed_at < period.end]
     per_submission = (

@@ -41,7 +41,7 @@ class Period:
     end: datetime | None
 
     def overlaps(self, other: Period) -> bool:
-        if self.start is None or other.start is None:
+        if self.start is None or other.start is None or self.end is None or other.end is None:
             return True
         return self.start < other.end and other.start < self.end
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import ColumnElement, String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.core.clock import as_utc
@@ -148,8 +148,8 @@ class Queue:
     counts: dict[SubmissionStatus, int] = field(default_factory=dict)
 
 
-def _conditions(flt: QueueFilter, *, with_status: bool = True) -> list:
-    where = [Submission.deleted.is_(False)]
+def _conditions(flt: QueueFilter, *, with_status: bool = True) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [Submission.deleted.is_(False)]
     if with_status and flt.statuses:
         where.append(Submission.status.in_(flt.statuses))
     if flt.rep_id:
@@ -227,12 +227,12 @@ def load_queue(s: Session, flt: QueueFilter | None = None) -> Queue:
                 submission_id=sub_id,
                 rep_id=rep_id,
                 rep_name=rep_name,
-                team_name=teams.get(team_id),
+                team_name=teams.get(team_id) if team_id else None,
                 scenario_id=scenario_id,
                 scenario_key=key,
                 scenario_title=title,
                 submitted_at=_moment(submitted),
-                due_date=due.get(assignment_id),
+                due_date=due.get(assignment_id) if assignment_id else None,
                 duration_seconds=length,
                 status=status,
                 review_count=reviews.get(sub_id, 0),

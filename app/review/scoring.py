@@ -119,7 +119,7 @@ def edit_review(
     require_reviewer(actor, "edit reviews")
     require_author(actor, review.reviewer_id, "review")
     if scores is not None:
-        submission = s.get(Submission, review.submission_id)
+        submission = s.get_one(Submission, review.submission_id)
         review.total_points = compute_points(scenario_criteria(s, submission.scenario_id), scores)
         review.scores = dict(scores)
     if feedback is not None:
