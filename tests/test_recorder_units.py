@@ -116,6 +116,13 @@ def test_the_record_command_has_the_sync_and_crash_safety_options():
     assert "format=bgr24" in line
 
 
+def test_the_loudness_command_decodes_only_the_first_sound_stream_and_writes_nothing():
+    argv = commands.mean_volume_command("ffmpeg", Path("take.mp4"))
+    line = " ".join(argv)
+    assert argv[0] == "ffmpeg" and "-i take.mp4" in line and "-map 0:a:0" in line
+    assert "-af volumedetect" in line and "-f null -" in line and "-nostats" in line
+
+
 def test_cameras_are_letterboxed_and_devices_map_per_platform(monkeypatch):
     ffmpeg = find_ffmpeg()
     monkeypatch.setattr("app.recorder.devices._pulse_running", lambda: True)

@@ -194,6 +194,16 @@ def packet_list_command(exe: str, path: Path, seconds: float | None = None) -> l
     return out.global_args("-hide_banner", "-nostdin", "-nostats").compile(cmd=exe)
 
 
+def mean_volume_command(exe: str, path: Path) -> list[str]:
+    """The first sound stream's loudness, decoded and measured only (writes no file).
+
+    ffmpeg's volumedetect prints ``mean_volume: <dB> dB`` (among others) on stderr.
+    """
+    found = ffmpeg.input(str(path))
+    out = ffmpeg.output(found["a:0"], "-", af="volumedetect", f="null")
+    return out.global_args("-hide_banner", "-nostats").compile(cmd=exe)
+
+
 def version_command(exe: str) -> list[str]:
     return [exe, "-hide_banner", "-version"]
 
