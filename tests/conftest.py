@@ -135,27 +135,18 @@ def make_take(ctx):
     returns the take's id. Every clip has its own tone, so its own SHA-256.
     """
     import itertools
-    import subprocess
+
+    from factories import make_clip
 
     from app.core.clock import utcnow
     from app.core.media import store_file
     from app.core.models import Take
-    from app.recorder.ffmpeg_tools import find_ffmpeg
 
     tones = itertools.count(300, 17)
 
     def make(person_id: str, scenario_id: str, assignment_id=None, attempt: int = 1) -> str:
-        clip = ctx.paths.root / f"clip-{next(tones)}.mp4"
-        subprocess.run(
-            [
-                find_ffmpeg().path, "-v", "error", "-y",
-                "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=10",
-                "-f", "lavfi", "-i", f"sine=frequency={clip.stem[5:]}:sample_rate=48000",
-                "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-                "-c:a", "aac", "-shortest", str(clip),
-            ],
-            check=True,
-        )  # fmt: skip
+        tone = next(tones)
+        clip = make_clip(ctx.paths.root / f"clip-{tone}.mp4", size=(160, 90), fps=10, tone=tone)
         sha, stored = store_file(ctx.paths.media, clip, move=True)
         with ctx.session() as s:
             take = Take(

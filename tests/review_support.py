@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from factories import make_clip
 
 from app.core.media import store_file
 from app.core.models import (
@@ -30,18 +31,7 @@ from app.core.profiles import Profile, find_team
 @pytest.fixture(scope="session")
 def review_video(tmp_path_factory) -> Path:
     """A real 4-second H.264/AAC recording from ffmpeg's synthetic sources."""
-    path = tmp_path_factory.mktemp("video") / "take.mp4"
-    subprocess.run(
-        [
-            "ffmpeg", "-v", "error", "-y",
-            "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
-            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-            "-t", "4", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", str(path),
-        ],
-        check=True,
-    )  # fmt: skip
-    return path
+    return make_clip(tmp_path_factory.mktemp("video") / "take.mp4", 4, size=(320, 240), fps=25)
 
 
 def probe_duration(path: Path) -> float:

@@ -6,11 +6,11 @@ No tests live here; the sync test modules import these helpers and fixtures.
 from __future__ import annotations
 
 import os
-import subprocess
 import uuid
 from pathlib import Path
 
 import pytest
+from factories import make_clip
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
@@ -207,21 +207,10 @@ def make_device(tmp_path):
 def clips(tmp_path_factory) -> list[Path]:
     """Three short, real H.264 recordings from ffmpeg's synthetic sources."""
     folder = tmp_path_factory.mktemp("clips")
-    made = []
-    for i, freq in enumerate((440, 550, 660)):
-        target = folder / f"clip{i}.mp4"
-        subprocess.run(
-            [
-                "ffmpeg", "-v", "error", "-y",
-                "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15:duration=1",
-                "-f", "lavfi", "-i", f"sine=frequency={freq}:sample_rate=16000:duration=1",
-                "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest",
-                str(target),
-            ],
-            check=True,
-        )  # fmt: skip
-        made.append(target)
-    return made
+    return [
+        make_clip(folder / f"clip{i}.mp4", size=(160, 120), fps=15, tone=tone)
+        for i, tone in enumerate((440, 550, 660))
+    ]
 
 
 def postgres_unavailable(reason: str):

@@ -8,7 +8,7 @@ devices, the version) are plain argument lists, kept here for the same reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import ffmpeg
@@ -61,6 +61,10 @@ class PreviewFormat:
 
 def _codec_options(enc: Encoding) -> dict:
     """H.264 and AAC as every take is encoded (recorded, or re-encoded by recovery)."""
+    return {**_video_codec_options(enc), **_audio_codec_options(enc)}
+
+
+def _video_codec_options(enc: Encoding) -> dict:
     return {
         "vcodec": "libx264",
         "preset": "veryfast",
@@ -72,10 +76,11 @@ def _codec_options(enc: Encoding) -> dict:
         "maxrate": enc.maxrate,
         "bufsize": enc.maxrate,
         "g": enc.fps * 2,
-        "acodec": "aac",
-        "audio_bitrate": enc.audio_bitrate,
-        "ar": 48000,
     }
+
+
+def _audio_codec_options(enc: Encoding) -> dict:
+    return {"acodec": "aac", "audio_bitrate": enc.audio_bitrate, "ar": 48000}
 
 
 def _encoder_options(enc: Encoding) -> dict:
@@ -142,6 +147,44 @@ def _preview_frames(video, preview: PreviewFormat):
         video.filter("fps", preview.fps)
         .filter("scale", preview.width, preview.height)
         .filter("format", "bgr24")
+    )
+
+
+def clip_command(
+    exe: str,
+    inputs: tuple[InputSpec, ...],
+    enc: Encoding,
+    output: Path,
+    seconds: float,
+    video_filters: tuple[tuple[str, dict], ...] = (),
+) -> list[str]:
+    """A short ordinary MP4 from ``inputs``, encoded as takes are: the clips tests and
+    demos use (an M4A of the sound alone when no input has a picture).
+
+    Made as fast as ffmpeg can: an input paced like a camera (a stand-in source's
+    ``re``) is read unpaced. ``video_filters`` are (filter, options) pairs applied to
+    the picture in order, e.g. ``(("hue", {"h": 40}),)``.
+    """
+    paced = ("re",)
+    nodes = [
+        replace(spec, options={k: v for k, v in spec.options.items() if k not in paced}).node()
+        for spec in inputs
+    ]
+    pairs = list(zip(nodes, inputs, strict=True))
+    video = next((node.video for node, spec in pairs if spec.video), None)
+    audio = next((node.audio for node, spec in pairs if spec.audio), None)
+    streams, options = [], {}
+    if video is not None:
+        for name, filter_options in video_filters:
+            video = video.filter(name, **filter_options)
+        streams.append(video)
+        options.update(_video_codec_options(enc))
+    if audio is not None:
+        streams.append(audio)
+        options.update(_audio_codec_options(enc))
+    out = ffmpeg.output(*streams, str(output), t=f"{seconds:.3f}", **options)
+    return out.global_args("-hide_banner", "-nostdin", "-loglevel", "error").compile(
+        cmd=exe, overwrite_output=True
     )
 
 
