@@ -97,32 +97,25 @@ def make_scenario(ctx):
 
     Criteria are (key, max_score) pairs; returns the scenario's id.
     """
-    from app.core.models import Product, Rubric, RubricCriterion, Scenario
+    from factories import add_catalogue
 
     def make(key: str, attempts: int = 3, criteria=(("opening", 5), ("bridge", 5))) -> str:
         with ctx.session() as s:
-            product = Product(key=f"{key}-account", name=f"{key} account")
-            suggested = Product(key=f"{key}-card", name=f"{key} card")
-            rubric = Rubric(key=f"{key}-rubric", name=f"{key} rubric")
-            rubric.criteria = [
-                RubricCriterion(key=k, name=k.title(), max_score=top, position=n)
-                for n, (k, top) in enumerate(criteria)
-            ]
-            s.add_all([product, suggested, rubric])
-            s.flush()
-            scenario = Scenario(
-                key=key,
-                title=f"Scenario {key}",
-                situation="A customer opens an account.",
-                primary_product_id=product.id,
-                cross_sell_product_id=suggested.id,
-                rubric_id=rubric.id,
-                allowed_attempts=attempts,
-                max_answer_seconds=30,
-            )
-            s.add(scenario)
-            s.flush()
-            return scenario.id
+            return add_catalogue(
+                s,
+                products=[(f"{key}-account", f"{key} account"), (f"{key}-card", f"{key} card")],
+                rubric=(f"{key}-rubric", f"{key} rubric"),
+                criteria=[(k, k.title(), 1.0, top) for k, top in criteria],
+                scenarios=[
+                    {
+                        "key": key,
+                        "title": f"Scenario {key}",
+                        "situation": "A customer opens an account.",
+                        "allowed_attempts": attempts,
+                        "max_answer_seconds": 30,
+                    }
+                ],
+            ).scenario.id
 
     return make
 

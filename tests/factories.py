@@ -1,6 +1,7 @@
-"""The test kit: one way to make a clip.
+"""The test kit: one way to make a catalogue, one way to make a clip.
 
-``make_clip`` makes a short,
+``add_catalogue`` writes products, a rubric and scenarios through an ORM session (any
+session: a device's, a trainer's, the fixture ``ctx``'s). ``make_clip`` makes a short,
 real recording with ffmpeg, its command built by the product's own command module
 (:func:`app.recorder.commands.clip_command`) from the product's own stand-in sources:
 the test pattern and tone a take is recorded from on machines without a camera, or
@@ -13,13 +14,111 @@ tests use a fixture by name.
 from __future__ import annotations
 
 import subprocess
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from sqlalchemy import select
+
+from app.core.models import Product, Rubric, RubricCriterion, Scenario
 from app.recorder import commands
 from app.recorder.commands import Encoding, InputSpec
 from app.recorder.devices import black_source, synthetic_source
 from app.recorder.ffmpeg_tools import find_ffmpeg
+
+# --- catalogues -----------------------------------------------------------------------
+
+
+@dataclass
+class Catalogue:
+    """What :func:`add_catalogue` wrote (readable after its session ends)."""
+
+    products: dict[str, Product]  # by key
+    rubric: Rubric
+    scenarios: list[Scenario]
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.scenarios[0]
+
+
+def add_catalogue(
+    session,
+    key: str = "coffee",
+    *,
+    products: Sequence[tuple[str, ...]] | None = None,
+    rubric: tuple[str, str] | None = None,
+    criteria: Sequence[tuple] = (("opening", "Opening"), ("bridge", "Bridge")),
+    scenarios: Sequence[dict] | None = None,
+) -> Catalogue:
+    """Products, a rubric and scenarios, written in ``session`` as whoever it acts for.
+
+    - ``products``: (key, name) or (key, name, category); by default two named after
+      ``key``: ``<key>-a`` and ``<key>-b``.
+    - ``rubric``: (key, name), by default (``<key>-rubric``, "Basics"); its ``criteria``
+      are (key, name[, weight[, max_score]]), in order.
+    - ``scenarios``: each a dict of Scenario columns; ``primary`` and ``cross_sell`` name
+      products by key (these, or any already in the database), by default the first two
+      of ``products``. By default one: ``<key>-scenario``, "<key> cross-sell".
+
+    The defaults are the small catalogue a trainer writes in the sync tests.
+    """
+    if products is None:
+        products = ((f"{key}-a", f"{key} A"), (f"{key}-b", f"{key} B"))
+    if rubric is None:
+        rubric = (f"{key}-rubric", "Basics")
+    if scenarios is None:
+        scenarios = [
+            {
+                "key": f"{key}-scenario",
+                "title": f"{key} cross-sell",
+                "situation": "A customer buys A.",
+            }
+        ]
+    made = {p[0]: Product(key=p[0], name=p[1], **({"category": p[2]} if len(p) > 2 else {}))
+            for p in products}  # fmt: skip
+    new_rubric = Rubric(key=rubric[0], name=rubric[1])
+    new_rubric.criteria = [
+        RubricCriterion(
+            key=c[0],
+            name=c[1],
+            weight=c[2] if len(c) > 2 else 1.0,
+            max_score=c[3] if len(c) > 3 else 5,
+            position=n,
+        )
+        for n, c in enumerate(criteria)
+    ]
+    session.add_all([*made.values(), new_rubric])
+    session.flush()
+
+    def product(product_key: str) -> Product:
+        found = made.get(product_key) or session.scalar(
+            select(Product).where(Product.key == product_key)
+        )
+        assert found is not None, f"no product {product_key!r} for the scenario"
+        return found
+
+    first_two = list(made)[:2]
+    rows = []
+    for spec in scenarios:
+        fields = dict(spec)
+        primary = product(fields.pop("primary", None) or first_two[0])
+        cross_sell = product(fields.pop("cross_sell", None) or first_two[1])
+        rows.append(scenario_row(primary, cross_sell, new_rubric, **fields))
+    session.add_all(rows)
+    session.flush()
+    return Catalogue(made, new_rubric, rows)
+
+
+def scenario_row(primary: Product, cross_sell: Product, rubric: Rubric, **fields) -> Scenario:
+    """A Scenario offering ``cross_sell`` to a buyer of ``primary``, not yet added."""
+    return Scenario(
+        primary_product_id=primary.id,
+        cross_sell_product_id=cross_sell.id,
+        rubric_id=rubric.id,
+        **fields,
+    )
+
 
 # --- clips ----------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from factories import make_clip
+from factories import add_catalogue, make_clip
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
@@ -20,10 +20,7 @@ from app.core.media import store_file
 from app.core.models import (
     Comment,
     Person,
-    Product,
     Review,
-    Rubric,
-    RubricCriterion,
     Scenario,
     Submission,
     Take,
@@ -82,26 +79,7 @@ class Device:
     def make_catalogue(self, trainer_id: str, key: str = "coffee") -> str:
         """A product pair, a rubric and a scenario written by a trainer; returns the scenario id."""
         with self.session(trainer_id) as s:
-            a = Product(key=f"{key}-a", name=f"{key} A")
-            b = Product(key=f"{key}-b", name=f"{key} B")
-            rubric = Rubric(key=f"{key}-rubric", name="Basics")
-            rubric.criteria = [
-                RubricCriterion(key="opening", name="Opening", position=0),
-                RubricCriterion(key="bridge", name="Bridge", position=1),
-            ]
-            s.add_all([a, b, rubric])
-            s.flush()
-            scenario = Scenario(
-                key=f"{key}-scenario",
-                title=f"{key} cross-sell",
-                situation="A customer buys A.",
-                primary_product_id=a.id,
-                cross_sell_product_id=b.id,
-                rubric_id=rubric.id,
-            )
-            s.add(scenario)
-            s.flush()
-            return scenario.id
+            return add_catalogue(s, key).scenario.id
 
     def submit(self, rep_id: str, scenario_id: str, clip: Path, note: str = "") -> str:
         sha, _ = store_file(self.db.paths.media, clip)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from factories import add_catalogue, scenario_row
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, StatementError
 
@@ -11,10 +12,8 @@ from app.core.models import (
     Assignment,
     CrossSell,
     Person,
-    Product,
     Review,
     Role,
-    Rubric,
     RubricCriterion,
     Scenario,
     Team,
@@ -27,24 +26,18 @@ def db(ctx):
 
 
 def _products(db):
+    """Two products and a rubric, stored; no scenario yet."""
     with db.session() as s:
-        a, b = Product(key="cc-a", name="A"), Product(key="cc-b", name="B")
-        rubric = Rubric(key="cc-r", name="R")
-        s.add_all([a, b, rubric])
-    return a, b, rubric
+        made = add_catalogue(
+            s, products=[("cc-a", "A"), ("cc-b", "B")], rubric=("cc-r", "R"), criteria=(),
+            scenarios=(),
+        )  # fmt: skip
+    return made.products["cc-a"], made.products["cc-b"], made.rubric
 
 
 def _scenario(a, b, rubric, **over) -> Scenario:
-    values = dict(
-        key="cc-s",
-        title="T",
-        situation="S",
-        primary_product_id=a.id,
-        cross_sell_product_id=b.id,
-        rubric_id=rubric.id,
-    )
-    values.update(over)
-    return Scenario(**values)
+    """A scenario row, not yet added, for the constraints to judge."""
+    return scenario_row(a, b, rubric, **{"key": "cc-s", "title": "T", "situation": "S", **over})
 
 
 def _refused(db, *objects):
