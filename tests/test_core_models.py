@@ -7,7 +7,7 @@ from factories import add_catalogue, scenario_row
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from app.core.clock import HybridClock, parse_version
+from app.core.clock import HybridClock, parse_version, utcnow
 from app.core.models import (
     Assignment,
     CrossSell,
@@ -126,7 +126,24 @@ def test_assignment_goes_to_a_person_or_a_team_not_both(db, make_profile):
 
 
 def test_foreign_keys_are_enforced(db):
-    _refused(db, Review(submission_id="nope", reviewer_id="nobody", reviewed_at=None))
+    """SQLite checks foreign keys only on connections that ask for it: the product's engine
+    must ask on every one. Each refused row below is complete but for its missing parent,
+    so only the foreign key can refuse it."""
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    orphans = [
+        RubricCriterion(rubric_id="no-such-rubric", key="orphan", name="Orphan"),
+        Review(submission_id="no-such-submission", reviewer_id="nobody", reviewed_at=utcnow()),
+    ]
+    for orphan in orphans:
+        with (
+            pytest.raises(IntegrityError, match="FOREIGN KEY constraint failed"),
+            db.session() as s,
+        ):
+            s.add(orphan)
+    with db.session() as s:
+        assert s.scalars(select(RubricCriterion).where(RubricCriterion.key == "orphan")).all() == []
+        assert s.scalars(select(Review)).all() == []
 
 
 def test_hybrid_clock_orders_edits_and_survives_a_clock_going_back():
