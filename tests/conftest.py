@@ -164,6 +164,29 @@ def make_take(ctx):
 # Sync tests: devices, real clips and the throwaway PostgreSQL database.
 pytest_plugins = ["sync_support"]
 
+# What reaches the PostgreSQL server (tests/sync_support.py): the session's database and
+# the emptied copy every database test starts from.
+POSTGRES_FIXTURES = {"pg_database", "empty_pg"}
+
+
+def needs_postgres(item) -> bool:
+    """A test needs the server when it uses a PostgreSQL fixture, directly or through
+    another fixture, or when it runs in its "postgres" variant: the ``office`` fixture's
+    parameter, or a ``kind`` parameter the test hands to ``getfixturevalue("empty_pg")``
+    (invisible to collection, so the parameter value is what tells)."""
+    if POSTGRES_FIXTURES & set(item.fixturenames):
+        return True
+    params = item.callspec.params if hasattr(item, "callspec") else {}
+    return any(isinstance(v, str) and v == "postgres" for v in params.values())
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that needs PostgreSQL carries the ``postgres`` marker, written by hand or
+    not, so ``-m "not postgres"`` runs without a server and ``-m postgres`` selects them all."""
+    for item in items:
+        if needs_postgres(item):
+            item.add_marker(pytest.mark.postgres)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _one_qt_application(qapp):
