@@ -29,7 +29,9 @@ def data_dir(tmp_path, monkeypatch):
 def _keys_stay_in_the_test(request, monkeypatch):
     """People's keys: no test touches the real keyring of the computer running it (a
     test that wants one installs its own), and scrypt runs at a small cost, except in
-    tests marked ``real_kdf``: every key file records the cost it was made with."""
+    tests marked ``real_kdf``: every key file records the cost it was made with. A test
+    whose crosscoach process (or bundle) makes a key carries the marker too: that
+    process never had the small cost."""
     import keyring
     from keyring.backends.fail import Keyring as NoKeyring
 

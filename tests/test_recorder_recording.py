@@ -114,6 +114,7 @@ def test_a_file_plays_as_a_camera_looped_scaled_and_with_silence_added(ctx, stag
     assert abs(media.duration - 2.5) <= 0.3  # the 1 s clip was looped
 
 
+@pytest.mark.slow
 def test_attempts_are_numbered_in_rounds_and_refused_when_used_up(ctx, make_profile):
     """The recorder asks the practice rules before it starts, and numbers takes by them."""
     from app.core.errors import UserError

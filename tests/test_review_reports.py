@@ -259,6 +259,7 @@ def test_score_rows_leave_out_withdrawn_reviews(scored):
         assert [r.reviewer_name for r in score_rows(s, rep_id=coaching.ana.id)] == ["Tom Trainer"]
 
 
+@pytest.mark.real_kdf  # the crosscoach process makes Tom's key at the real cost
 def test_a_cli_process_writes_the_pdf_without_any_widget_application(scored, tmp_path):
     """A separate ``crosscoach report`` process: only a QGuiApplication is made
     there (no widgets), and the desktop app, which makes its QApplication first, is
