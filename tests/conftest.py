@@ -29,7 +29,9 @@ def data_dir(tmp_path, monkeypatch):
 def _keys_stay_in_the_test(request, monkeypatch):
     """People's keys: no test touches the real keyring of the computer running it (a
     test that wants one installs its own), and scrypt runs at a small cost, except in
-    tests marked ``real_kdf``: every key file records the cost it was made with."""
+    tests marked ``real_kdf``: every key file records the cost it was made with. A test
+    whose crosscoach process (or bundle) makes a key carries the marker too: that
+    process never had the small cost."""
     import keyring
     from keyring.backends.fail import Keyring as NoKeyring
 
@@ -97,32 +99,25 @@ def make_scenario(ctx):
 
     Criteria are (key, max_score) pairs; returns the scenario's id.
     """
-    from app.core.models import Product, Rubric, RubricCriterion, Scenario
+    from factories import add_catalogue
 
     def make(key: str, attempts: int = 3, criteria=(("opening", 5), ("bridge", 5))) -> str:
         with ctx.session() as s:
-            product = Product(key=f"{key}-account", name=f"{key} account")
-            suggested = Product(key=f"{key}-card", name=f"{key} card")
-            rubric = Rubric(key=f"{key}-rubric", name=f"{key} rubric")
-            rubric.criteria = [
-                RubricCriterion(key=k, name=k.title(), max_score=top, position=n)
-                for n, (k, top) in enumerate(criteria)
-            ]
-            s.add_all([product, suggested, rubric])
-            s.flush()
-            scenario = Scenario(
-                key=key,
-                title=f"Scenario {key}",
-                situation="A customer opens an account.",
-                primary_product_id=product.id,
-                cross_sell_product_id=suggested.id,
-                rubric_id=rubric.id,
-                allowed_attempts=attempts,
-                max_answer_seconds=30,
-            )
-            s.add(scenario)
-            s.flush()
-            return scenario.id
+            return add_catalogue(
+                s,
+                products=[(f"{key}-account", f"{key} account"), (f"{key}-card", f"{key} card")],
+                rubric=(f"{key}-rubric", f"{key} rubric"),
+                criteria=[(k, k.title(), 1.0, top) for k, top in criteria],
+                scenarios=[
+                    {
+                        "key": key,
+                        "title": f"Scenario {key}",
+                        "situation": "A customer opens an account.",
+                        "allowed_attempts": attempts,
+                        "max_answer_seconds": 30,
+                    }
+                ],
+            ).scenario.id
 
     return make
 
@@ -135,27 +130,18 @@ def make_take(ctx):
     returns the take's id. Every clip has its own tone, so its own SHA-256.
     """
     import itertools
-    import subprocess
+
+    from factories import make_clip
 
     from app.core.clock import utcnow
     from app.core.media import store_file
     from app.core.models import Take
-    from app.recorder.ffmpeg_tools import find_ffmpeg
 
     tones = itertools.count(300, 17)
 
     def make(person_id: str, scenario_id: str, assignment_id=None, attempt: int = 1) -> str:
-        clip = ctx.paths.root / f"clip-{next(tones)}.mp4"
-        subprocess.run(
-            [
-                find_ffmpeg().path, "-v", "error", "-y",
-                "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=10",
-                "-f", "lavfi", "-i", f"sine=frequency={clip.stem[5:]}:sample_rate=48000",
-                "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-                "-c:a", "aac", "-shortest", str(clip),
-            ],
-            check=True,
-        )  # fmt: skip
+        tone = next(tones)
+        clip = make_clip(ctx.paths.root / f"clip-{tone}.mp4", size=(160, 90), fps=10, tone=tone)
         sha, stored = store_file(ctx.paths.media, clip, move=True)
         with ctx.session() as s:
             take = Take(
@@ -179,6 +165,29 @@ def make_take(ctx):
 
 # Sync tests: devices, real clips and the throwaway PostgreSQL database.
 pytest_plugins = ["sync_support"]
+
+# What reaches the PostgreSQL server (tests/sync_support.py): the session's database and
+# the emptied copy every database test starts from.
+POSTGRES_FIXTURES = {"pg_database", "empty_pg"}
+
+
+def needs_postgres(item) -> bool:
+    """A test needs the server when it uses a PostgreSQL fixture, directly or through
+    another fixture, or when it runs in its "postgres" variant: the ``office`` fixture's
+    parameter, or a ``kind`` parameter the test hands to ``getfixturevalue("empty_pg")``
+    (invisible to collection, so the parameter value is what tells)."""
+    if POSTGRES_FIXTURES & set(item.fixturenames):
+        return True
+    params = item.callspec.params if hasattr(item, "callspec") else {}
+    return any(isinstance(v, str) and v == "postgres" for v in params.values())
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that needs PostgreSQL carries the ``postgres`` marker, written by hand or
+    not, so ``-m "not postgres"`` runs without a server and ``-m postgres`` selects them all."""
+    for item in items:
+        if needs_postgres(item):
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture(scope="session", autouse=True)

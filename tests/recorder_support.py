@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from factories import add_catalogue
 
-from app.core.models import Product, Rubric, Scenario
+from app.core.models import Scenario
 
 
 @dataclass(frozen=True)
@@ -30,22 +31,20 @@ class Stage:
 
 def add_scenario(ctx, key: str = "recorder-phone-headset") -> Scenario:
     with ctx.session() as s:
-        phone = Product(key=f"{key}-phone", name="Phone")
-        headset = Product(key=f"{key}-headset", name="Headset")
-        rubric = Rubric(key=f"{key}-rubric", name="Basic")
-        s.add_all([phone, headset, rubric])
-        s.flush()
-        scenario = Scenario(
-            key=key,
-            title="Phone buyer asks about sound",
-            situation="A customer buys a phone and asks how calls will sound.",
-            primary_product_id=phone.id,
-            cross_sell_product_id=headset.id,
-            rubric_id=rubric.id,
-            max_answer_seconds=60,
-        )
-        s.add(scenario)
-    return scenario
+        return add_catalogue(
+            s,
+            products=[(f"{key}-phone", "Phone"), (f"{key}-headset", "Headset")],
+            rubric=(f"{key}-rubric", "Basic"),
+            criteria=(),
+            scenarios=[
+                {
+                    "key": key,
+                    "title": "Phone buyer asks about sound",
+                    "situation": "A customer buys a phone and asks how calls will sound.",
+                    "max_answer_seconds": 60,
+                }
+            ],
+        ).scenario
 
 
 @pytest.fixture

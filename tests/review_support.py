@@ -13,35 +13,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from factories import add_catalogue, make_clip
 
 from app.core.media import store_file
-from app.core.models import (
-    Assignment,
-    Product,
-    Rubric,
-    RubricCriterion,
-    Scenario,
-    Submission,
-    SubmissionStatus,
-)
+from app.core.models import Assignment, Submission, SubmissionStatus
 from app.core.profiles import Profile, find_team
 
 
 @pytest.fixture(scope="session")
 def review_video(tmp_path_factory) -> Path:
     """A real 4-second H.264/AAC recording from ffmpeg's synthetic sources."""
-    path = tmp_path_factory.mktemp("video") / "take.mp4"
-    subprocess.run(
-        [
-            "ffmpeg", "-v", "error", "-y",
-            "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
-            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-            "-t", "4", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", str(path),
-        ],
-        check=True,
-    )  # fmt: skip
-    return path
+    return make_clip(tmp_path_factory.mktemp("video") / "take.mp4", 4, size=(320, 240), fps=25)
 
 
 def probe_duration(path: Path) -> float:
@@ -124,32 +106,28 @@ def coaching(ctx, make_profile, review_video) -> Coaching:
         "max": make_profile("Max Manager", "manager"),
     }
     with ctx.session() as s:
-        account = Product(key="rv-account", name="Current account", category="banking")
-        card = Product(key="rv-card", name="Credit card", category="cards")
-        saver = Product(key="rv-saver", name="Savings plan", category="savings")
-        rubric = Rubric(key="rv-rubric", name="Cross-sell basics")
-        rubric.criteria = [
-            RubricCriterion(key=k, name=n, weight=w, max_score=m, position=i)
-            for i, (k, n, w, m) in enumerate(CRITERIA)
-        ]
-        s.add_all([account, card, saver, rubric])
-        s.flush()
-        scenarios = [
-            Scenario(
-                key=key,
-                title=title,
-                situation="A customer opens an account.",
-                primary_product_id=account.id,
-                cross_sell_product_id=other.id,
-                rubric_id=rubric.id,
-            )
-            for key, title, other in (
-                ("rv-card-offer", "Offer the card", card),
-                ("rv-saver-offer", "Offer the savings plan", saver),
-            )
-        ]
-        s.add_all(scenarios)
-        s.flush()
+        scenarios = add_catalogue(
+            s,
+            products=[
+                ("rv-account", "Current account", "banking"),
+                ("rv-card", "Credit card", "cards"),
+                ("rv-saver", "Savings plan", "savings"),
+            ],
+            rubric=("rv-rubric", "Cross-sell basics"),
+            criteria=CRITERIA,
+            scenarios=[
+                {
+                    "key": key,
+                    "title": title,
+                    "situation": "A customer opens an account.",
+                    "cross_sell": other,
+                }
+                for key, title, other in (
+                    ("rv-card-offer", "Offer the card", "rv-card"),
+                    ("rv-saver-offer", "Offer the savings plan", "rv-saver"),
+                )
+            ],
+        ).scenarios
         assignment = Assignment(
             scenario_id=scenarios[0].id,
             team_id=find_team(s, "North").id,

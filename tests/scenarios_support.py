@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import copy
 import struct
-import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from factories import make_clip
 from sqlalchemy import select
 
 from app.core.models import Base
-from app.recorder.ffmpeg_tools import find_ffmpeg
 
 
 def scenario(key: str = "tent-bag", **changes) -> dict:
@@ -87,16 +86,7 @@ def write_pack(folder: Path, content: str | bytes | dict | None = None, media=No
 
 def make_audio(path: Path, frequency: int = 440) -> bytes:
     """A real one-second tone recorded by ffmpeg, as a customer prompt would be."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            find_ffmpeg().path, "-v", "error", "-y", "-f", "lavfi",
-            "-i", f"sine=frequency={frequency}:sample_rate=16000:duration=1",
-            "-c:a", "aac", str(path),
-        ],
-        check=True,
-    )  # fmt: skip
-    return path.read_bytes()
+    return make_clip(path, picture=False, tone=frequency).read_bytes()
 
 
 def dump_database(ctx) -> dict[str, list[tuple]]:

@@ -6,11 +6,11 @@ No tests live here; the sync test modules import these helpers and fixtures.
 from __future__ import annotations
 
 import os
-import subprocess
 import uuid
 from pathlib import Path
 
 import pytest
+from factories import add_catalogue, make_clip
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
@@ -20,10 +20,7 @@ from app.core.media import store_file
 from app.core.models import (
     Comment,
     Person,
-    Product,
     Review,
-    Rubric,
-    RubricCriterion,
     Scenario,
     Submission,
     Take,
@@ -82,26 +79,7 @@ class Device:
     def make_catalogue(self, trainer_id: str, key: str = "coffee") -> str:
         """A product pair, a rubric and a scenario written by a trainer; returns the scenario id."""
         with self.session(trainer_id) as s:
-            a = Product(key=f"{key}-a", name=f"{key} A")
-            b = Product(key=f"{key}-b", name=f"{key} B")
-            rubric = Rubric(key=f"{key}-rubric", name="Basics")
-            rubric.criteria = [
-                RubricCriterion(key="opening", name="Opening", position=0),
-                RubricCriterion(key="bridge", name="Bridge", position=1),
-            ]
-            s.add_all([a, b, rubric])
-            s.flush()
-            scenario = Scenario(
-                key=f"{key}-scenario",
-                title=f"{key} cross-sell",
-                situation="A customer buys A.",
-                primary_product_id=a.id,
-                cross_sell_product_id=b.id,
-                rubric_id=rubric.id,
-            )
-            s.add(scenario)
-            s.flush()
-            return scenario.id
+            return add_catalogue(s, key).scenario.id
 
     def submit(self, rep_id: str, scenario_id: str, clip: Path, note: str = "") -> str:
         sha, _ = store_file(self.db.paths.media, clip)
@@ -207,21 +185,10 @@ def make_device(tmp_path):
 def clips(tmp_path_factory) -> list[Path]:
     """Three short, real H.264 recordings from ffmpeg's synthetic sources."""
     folder = tmp_path_factory.mktemp("clips")
-    made = []
-    for i, freq in enumerate((440, 550, 660)):
-        target = folder / f"clip{i}.mp4"
-        subprocess.run(
-            [
-                "ffmpeg", "-v", "error", "-y",
-                "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15:duration=1",
-                "-f", "lavfi", "-i", f"sine=frequency={freq}:sample_rate=16000:duration=1",
-                "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest",
-                str(target),
-            ],
-            check=True,
-        )  # fmt: skip
-        made.append(target)
-    return made
+    return [
+        make_clip(folder / f"clip{i}.mp4", size=(160, 120), fps=15, tone=tone)
+        for i, tone in enumerate((440, 550, 660))
+    ]
 
 
 def postgres_unavailable(reason: str):

@@ -111,6 +111,7 @@ def test_bundled_doctor_and_headless_recording(bundle, tmp_path):
     assert codecs == {"video": "h264", "audio": "aac"}
 
 
+@pytest.mark.real_kdf  # the bundled app makes its keys at the real cost
 def test_bundled_keys_and_passphrases_work(bundle, tmp_path):
     """scrypt, AES-GCM and Ed25519 (cryptography's compiled parts) inside the bundle."""
     data = tmp_path / "d"

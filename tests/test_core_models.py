@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from factories import add_catalogue, scenario_row
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from app.core.clock import HybridClock, parse_version
+from app.core.clock import HybridClock, parse_version, utcnow
 from app.core.models import (
     Assignment,
     CrossSell,
     Person,
-    Product,
     Review,
     Role,
-    Rubric,
     RubricCriterion,
     Scenario,
     Team,
@@ -27,24 +26,18 @@ def db(ctx):
 
 
 def _products(db):
+    """Two products and a rubric, stored; no scenario yet."""
     with db.session() as s:
-        a, b = Product(key="cc-a", name="A"), Product(key="cc-b", name="B")
-        rubric = Rubric(key="cc-r", name="R")
-        s.add_all([a, b, rubric])
-    return a, b, rubric
+        made = add_catalogue(
+            s, products=[("cc-a", "A"), ("cc-b", "B")], rubric=("cc-r", "R"), criteria=(),
+            scenarios=(),
+        )  # fmt: skip
+    return made.products["cc-a"], made.products["cc-b"], made.rubric
 
 
 def _scenario(a, b, rubric, **over) -> Scenario:
-    values = dict(
-        key="cc-s",
-        title="T",
-        situation="S",
-        primary_product_id=a.id,
-        cross_sell_product_id=b.id,
-        rubric_id=rubric.id,
-    )
-    values.update(over)
-    return Scenario(**values)
+    """A scenario row, not yet added, for the constraints to judge."""
+    return scenario_row(a, b, rubric, **{"key": "cc-s", "title": "T", "situation": "S", **over})
 
 
 def _refused(db, *objects):
@@ -133,7 +126,24 @@ def test_assignment_goes_to_a_person_or_a_team_not_both(db, make_profile):
 
 
 def test_foreign_keys_are_enforced(db):
-    _refused(db, Review(submission_id="nope", reviewer_id="nobody", reviewed_at=None))
+    """SQLite checks foreign keys only on connections that ask for it: the product's engine
+    must ask on every one. Each refused row below is complete but for its missing parent,
+    so only the foreign key can refuse it."""
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    orphans = [
+        RubricCriterion(rubric_id="no-such-rubric", key="orphan", name="Orphan"),
+        Review(submission_id="no-such-submission", reviewer_id="nobody", reviewed_at=utcnow()),
+    ]
+    for orphan in orphans:
+        with (
+            pytest.raises(IntegrityError, match="FOREIGN KEY constraint failed"),
+            db.session() as s,
+        ):
+            s.add(orphan)
+    with db.session() as s:
+        assert s.scalars(select(RubricCriterion).where(RubricCriterion.key == "orphan")).all() == []
+        assert s.scalars(select(Review)).all() == []
 
 
 def test_hybrid_clock_orders_edits_and_survives_a_clock_going_back():

@@ -207,6 +207,7 @@ def test_at_a_terminal_the_passphrase_is_asked_and_never_shown(shared_computer, 
     assert code == 0 and "new: 0" in out and PASS not in out
 
 
+@pytest.mark.real_kdf  # the crosscoach process makes Tina's key at the real cost
 def test_at_a_terminal_a_new_trainer_types_the_passphrase_twice(data_dir, cli):
     code, out = run_in_terminal(
         data_dir,

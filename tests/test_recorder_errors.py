@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from factories import make_clip
 from recorder_support import add_scenario, fill, small_disk, stage  # noqa: F401
 from sqlalchemy import select
 
@@ -121,14 +122,7 @@ def test_a_source_that_stops_mid_take_keeps_what_was_recorded(ctx, stage):
 
 def test_ffmpeg_failing_at_the_start_leaves_nothing_half_written(ctx, stage, tmp_path):
     """The video file used as a camera disappears between choosing it and recording."""
-    clip = tmp_path / "clip.mp4"
-    import subprocess
-
-    subprocess.run(
-        [find_ffmpeg().path, "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10",
-         "-t", "1", str(clip)],
-        check=True,
-    )  # fmt: skip
+    clip = make_clip(tmp_path / "clip.mp4", size=(160, 120), fps=10, sound=False)
     recording = prepare_take(
         ctx, stage.scenario_key, source=f"file:{clip}", seconds=3, can_record=can_record
     )

@@ -9,6 +9,7 @@ import subprocess
 import threading
 
 import pytest
+from factories import lavfi, make_clip
 from recorder_support import stage  # noqa: F401  (fixture)
 from sqlalchemy import select
 
@@ -108,13 +109,7 @@ def test_the_cli_records_a_take_and_prints_it(cli, stage):
 @pytest.fixture
 def silent_clip(tmp_path):
     """A short video file with no sound track, to play as if it were a camera."""
-    clip = tmp_path / "clip.mp4"
-    subprocess.run(
-        [find_ffmpeg().path, "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
-         "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", str(clip)],
-        check=True,
-    )  # fmt: skip
-    return clip
+    return make_clip(tmp_path / "clip.mp4", size=(320, 240), fps=25, sound=False)
 
 
 @pytest.mark.slow
@@ -133,6 +128,7 @@ def test_a_file_plays_as_a_camera_looped_scaled_and_with_silence_added(ctx, stag
     assert abs(media.duration - 2.5) <= 0.3  # the 1 s clip was looped
 
 
+@pytest.mark.slow
 def test_attempts_are_numbered_in_rounds_and_refused_when_used_up(ctx, make_profile):
     """The recorder asks the practice rules before it starts, and numbers takes by them."""
     from app.core.errors import UserError
@@ -180,18 +176,15 @@ FRAME = 1 / 30  # of a take (the standard preset)
 def flash_and_beep(tmp_path):
     """A 1.3 s clip, picture and sound: black and silence but for a white frame and a
     beep together at 0.3 s. Played looped as a camera, every loop shows both at once."""
-    clip = tmp_path / "flash-and-beep.mp4"
-    subprocess.run(
-        [find_ffmpeg().path, "-v", "error",
-         "-f", "lavfi", "-i", "color=c=black:size=320x240:rate=30:duration=1.3,"
-                              "drawbox=c=white:t=fill:enable='between(t,0.3,0.33)'",
-         "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=1.3,"
-                              "volume=volume=0:enable='not(between(t,0.3,0.4))'",
-         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
-         str(clip)],
-        check=True,
-    )  # fmt: skip
-    return clip
+    flash = "color=c=black:size=320x240:rate=30,drawbox=c=white:t=fill:enable='between(t,0.3,0.33)'"
+    beep = "sine=frequency=1000:sample_rate=48000,volume=volume=0:enable='not(between(t,0.3,0.4))'"
+    return make_clip(
+        tmp_path / "flash-and-beep.mp4",
+        1.3,
+        size=(320, 240),
+        fps=30,
+        inputs=(lavfi(flash, video=True), lavfi(beep, video=False)),
+    )
 
 
 def av_offsets(path) -> list[float]:

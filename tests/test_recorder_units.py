@@ -116,6 +116,29 @@ def test_the_record_command_has_the_sync_and_crash_safety_options():
     assert "format=bgr24" in line
 
 
+def test_the_loudness_command_decodes_only_the_first_sound_stream_and_writes_nothing():
+    argv = commands.mean_volume_command("ffmpeg", Path("take.mp4"))
+    line = " ".join(argv)
+    assert argv[0] == "ffmpeg" and "-i take.mp4" in line and "-map 0:a:0" in line
+    assert "-af volumedetect" in line and "-f null -" in line and "-nostats" in line
+
+
+def test_a_clip_is_made_unpaced_from_a_stand_in_source_with_only_the_streams_given():
+    inputs = synthetic_source(STANDARD).inputs
+    argv = commands.clip_command("ffmpeg", inputs, STANDARD, Path("clip.mp4"), 2)
+    line = " ".join(argv)
+    assert "-re" not in argv and argv.count("-thread_queue_size") == 2
+    assert "testsrc2=size=1280x720:rate=30" in line and "-t 2.000" in line
+    assert "-vcodec libx264" in line and "-preset veryfast" in line and "-acodec aac" in line
+    assert "movflags" not in line  # an ordinary MP4, not a take being recorded
+    sound = commands.clip_command("ffmpeg", inputs[1:], STANDARD, Path("voice.m4a"), 2)
+    assert "-acodec" in sound and "-vcodec" not in sound
+    hue = commands.clip_command(
+        "ffmpeg", inputs[:1], STANDARD, Path("c.mp4"), 1, (("hue", {"h": 40}),)
+    )
+    assert "[0:v]hue=h=40[s0]" in hue and "-acodec" not in hue
+
+
 def test_cameras_are_letterboxed_and_devices_map_per_platform(monkeypatch):
     ffmpeg = find_ffmpeg()
     monkeypatch.setattr("app.recorder.devices._pulse_running", lambda: True)

@@ -10,12 +10,13 @@ import sys
 import unicodedata
 
 import pytest
+from factories import add_catalogue
 from pypdf import PdfReader
 from review_support import coaching, review_video, utc  # noqa: F401  (fixtures)
 from sqlalchemy import select
 
 from app.core.errors import UserError
-from app.core.models import Decision, Rubric, RubricCriterion, Scenario, Submission
+from app.core.models import Decision, Scenario, Submission
 from app.review.comments import add_comment
 from app.review.decisions import decide
 from app.review.export import write_scores_csv
@@ -34,22 +35,22 @@ def scored(coaching, make_profile):
     """Three reviews across two months, two rubrics and an awkward name."""
     zoe = make_profile('Zoë "Z" Ng, Jr.', "rep", team="South")
     with coaching.ctx.session() as s:
-        rubric = Rubric(key="rv-short", name="Short")
-        rubric.criteria = [RubricCriterion(key="rapport", name="Rapport", weight=1.0, max_score=3)]
-        s.add(rubric)
-        s.flush()
         base = s.get(Scenario, coaching.scenario_id)
-        short = Scenario(
-            key="rv-short-offer",
-            title="Short offer",
-            situation="A quick chat.",
-            primary_product_id=base.primary_product_id,
-            cross_sell_product_id=base.cross_sell_product_id,
-            rubric_id=rubric.id,
-        )
-        s.add(short)
-        s.flush()
-        short_id = short.id
+        short_id = add_catalogue(
+            s,
+            products=(),  # the base scenario's own pair
+            rubric=("rv-short", "Short"),
+            criteria=[("rapport", "Rapport", 1.0, 3)],
+            scenarios=[
+                {
+                    "key": "rv-short-offer",
+                    "title": "Short offer",
+                    "situation": "A quick chat.",
+                    "primary": base.primary_product.key,
+                    "cross_sell": base.cross_sell_product.key,
+                }
+            ],
+        ).scenario.id
     ana = coaching.submit(coaching.ana, utc(2026, 11, 20))
     zoe_sub = coaching.submit(zoe, utc(2026, 11, 25))
     with coaching.ctx.session() as s:
@@ -259,6 +260,7 @@ def test_score_rows_leave_out_withdrawn_reviews(scored):
         assert [r.reviewer_name for r in score_rows(s, rep_id=coaching.ana.id)] == ["Tom Trainer"]
 
 
+@pytest.mark.real_kdf  # the crosscoach process makes Tom's key at the real cost
 def test_a_cli_process_writes_the_pdf_without_any_widget_application(scored, tmp_path):
     """A separate ``crosscoach report`` process: only a QGuiApplication is made
     there (no widgets), and the desktop app, which makes its QApplication first, is

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from factories import make_clip
 from sqlalchemy import create_engine, select, text
 from sync_support import Device, Office, assert_converged, sign_in, signed_team
 
@@ -51,16 +52,13 @@ sys.exit(run(["--data-dir", sys.argv[1], "sync"]))
 
 
 def _big_recording(folder: Path, n: int) -> Path:
-    target = folder / f"long{n}.mp4"
-    subprocess.run(
-        [
-            "ffmpeg", "-v", "error", "-y",
-            "-f", "lavfi", "-i", f"testsrc2=size=640x360:rate=25:duration=3,hue=h={n * 40}",
-            "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "8M", str(target),
-        ],
-        check=True,
+    """A 3-second picture of about 1.7 MB (moving noise keeps the encoder from shrinking it):
+    several copy blocks, so kills land inside its copy. Each ``n`` has its own colours."""
+    noisy = (("hue", {"h": n * 40}), ("noise", {"alls": 10, "allf": "t"}))
+    return make_clip(
+        folder / f"long{n}.mp4", 3, size=(640, 360), fps=25, sound=False,
+        video_filters=noisy, maxrate="4M",
     )  # fmt: skip
-    return target
 
 
 def _killed_sync(data_dir: Path, after: int, script: str = SLOW_SYNC) -> str | None:

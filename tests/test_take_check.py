@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import cv2
 import numpy as np
 import pytest
+from factories import make_clip
 
 from app.core.errors import NotFound
-from app.recorder.ffmpeg_tools import find_ffmpeg
 from app.recorder.take_check import MAX_SAMPLES, check_take, face_share, sample_times
 
-ENCODE = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac"]
-TONE = ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]
+PATTERN = {"size": (320, 180), "fps": 15}  # the moving test pattern (and its tone)
 
 
-def ffmpeg(*args: str) -> None:
-    subprocess.run([find_ffmpeg().path, "-v", "error", "-y", *args], check=True)
-
-
-def clip(tmp_path, name, video: list[str], audio: list[str] | None, seconds: float = 3, vf=None):
-    path = tmp_path / f"{name}.mp4"
-    streams = [*video, *(audio or [])]
-    codecs = ENCODE if audio else ENCODE[:6]
-    filters = ["-vf", vf] if vf else []
-    ffmpeg(*streams, *filters, "-t", str(seconds), *codecs, "-shortest", str(path))
-    return path
-
-
-def still_clip(tmp_path, name: str, image: np.ndarray, seconds: float = 3):
+def still_clip(tmp_path, name: str, image: np.ndarray, seconds: float = 3, **options):
+    """``image`` shown for ``seconds``, with the tone."""
     picture = tmp_path / f"{name}.png"
     cv2.imwrite(str(picture), image)
-    return clip(
-        tmp_path, name, ["-loop", "1", "-framerate", "15", "-i", str(picture)], TONE, seconds
-    )
+    return make_clip(tmp_path / f"{name}.mp4", seconds, still=picture, **options)
 
 
 def drawn_face(with_features: bool = True) -> np.ndarray:
@@ -64,12 +47,7 @@ def codes(path, expected=None) -> set[str]:
 
 
 def test_black_silent_recording_is_flagged(tmp_path):
-    path = clip(
-        tmp_path,
-        "black",
-        ["-f", "lavfi", "-i", "color=black:size=320x180:rate=15"],
-        ["-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono"],
-    )
+    path = make_clip(tmp_path / "black.mp4", 3, source="black", **PATTERN)
     findings = check_take(path)
     assert {f.code for f in findings} == {"black", "silent"}
     silent = next(f for f in findings if f.code == "silent")
@@ -77,7 +55,7 @@ def test_black_silent_recording_is_flagged(tmp_path):
 
 
 def test_moving_pattern_with_tone_lacks_only_a_face(tmp_path):
-    path = clip(tmp_path, "pattern", ["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=15"], TONE)
+    path = make_clip(tmp_path / "pattern.mp4", 3, **PATTERN)
     assert codes(path, expected=3) == {"no_face"}
 
 
@@ -94,34 +72,28 @@ def test_a_visible_face_is_found(tmp_path):
 
 
 def test_a_moving_face_with_sound_passes_the_check(tmp_path):
-    picture = tmp_path / "face.png"
-    cv2.imwrite(str(picture), drawn_face())
-    sway = "crop=560:330:x='40+40*sin(2*PI*t)':y='15+15*cos(2*PI*t)',scale=640:360"
-    path = clip(
-        tmp_path,
-        "talking",
-        ["-loop", "1", "-framerate", "15", "-i", str(picture)],
-        TONE,
-        vf=sway,
+    sway = (
+        ("crop", {"w": 560, "h": 330, "x": "40+40*sin(2*PI*t)", "y": "15+15*cos(2*PI*t)"}),
+        ("scale", {"w": 640, "h": 360}),
     )
+    path = still_clip(tmp_path, "talking", drawn_face(), video_filters=sway)
     assert check_take(path, expected_seconds=5) == []
 
 
 def test_a_much_shorter_take_is_flagged(tmp_path):
-    path = clip(tmp_path, "short", ["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=15"], TONE, 1)
+    path = make_clip(tmp_path / "short.mp4", 1, **PATTERN)
     short = [f for f in check_take(path, expected_seconds=30) if f.code == "short"]
     assert len(short) == 1 and "1 s of about 30 s" in short[0].message
     assert "short" not in codes(path, expected=2)  # half the expected length is fine
 
 
 def test_no_sound_stream_is_flagged(tmp_path):
-    path = clip(tmp_path, "mute", ["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=15"], None)
+    path = make_clip(tmp_path / "mute.mp4", 3, sound=False, **PATTERN)
     assert codes(path) == {"no_audio", "no_face"}
 
 
 def test_a_sound_only_file_has_no_picture(tmp_path):
-    path = tmp_path / "voice.m4a"
-    ffmpeg(*TONE, "-t", "2", "-c:a", "aac", str(path))
+    path = make_clip(tmp_path / "voice.m4a", 2, picture=False)
     assert codes(path) == {"no_video"}
 
 

@@ -14,8 +14,6 @@ from app.ui.practice.page import PracticePage
 from app.ui.practice.submit_dialog import SubmitChoice
 from app.ui.state import AppState
 
-pytestmark = pytest.mark.slow
-
 SCENARIO = "hotel-breakfast"
 WAIT_MS = 60_000  # the machine is shared and busy: generous, never asserted as a time
 
@@ -99,6 +97,7 @@ def record(page, qtbot, seconds: float = 2.0) -> None:
     qtbot.waitUntil(lambda: page.stack.currentWidget() is page.replay, timeout=WAIT_MS)
 
 
+@pytest.mark.slow
 def test_record_replay_retake_and_submit_with_self_assessment(page, qtbot, ctx, rep, submits):
     open_from_list(page, qtbot, ctx)
     assert page.player.title.text() == page.scenario.title
@@ -144,6 +143,7 @@ def test_record_replay_retake_and_submit_with_self_assessment(page, qtbot, ctx, 
     assert not replay.submit_button.isEnabled()  # a submitted take is not handed in twice
 
 
+@pytest.mark.slow
 def test_take_check_flags_a_black_silent_recording_before_submitting(
     page, qtbot, ctx, submits, monkeypatch
 ):
@@ -163,6 +163,7 @@ def test_take_check_flags_a_black_silent_recording_before_submitting(
         assert s.scalars(select(Submission)).one() is not None  # submitting anyway is allowed
 
 
+@pytest.mark.slow
 def test_retake_is_disabled_with_a_reason_when_attempts_are_used_up(page, qtbot, ctx):
     with ctx.session() as s:
         s.scalars(select(Scenario).where(Scenario.key == SCENARIO)).one().allowed_attempts = 1
@@ -197,6 +198,7 @@ def test_a_source_that_cannot_record_is_explained_and_stores_nothing(
     assert page.stack.currentWidget() is page.player
 
 
+@pytest.mark.slow
 def test_recording_stops_on_its_own_at_the_scenario_limit(page, qtbot, ctx):
     with ctx.session() as s:
         s.scalars(select(Scenario).where(Scenario.key == SCENARIO)).one().max_answer_seconds = 5

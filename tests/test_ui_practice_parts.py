@@ -7,10 +7,10 @@ from __future__ import annotations
 import math
 import os
 import signal
-import subprocess
 from datetime import date, datetime, timedelta
 
 import pytest
+from factories import make_clip
 from PySide6.QtCore import Qt
 from PySide6.QtMultimedia import QMediaPlayer
 from sqlalchemy import select
@@ -20,7 +20,6 @@ from app.core.media import store_file
 from app.core.models import Assignment, Scenario
 from app.practice.assignments import AssignmentStatus
 from app.practice.rounds import can_record
-from app.recorder.ffmpeg_tools import find_ffmpeg
 from app.recorder.finalize import UNRECOVERABLE
 from app.recorder.record import prepare_take
 from app.recorder.recovery import UNREADABLE
@@ -150,28 +149,7 @@ def test_home_without_assignments_says_so_in_plain_words(ctx, rep, make_page):
 def test_player_plays_the_prompt_media_and_remembers_the_hidden_teleprompter(
     ctx, rep, make_page, qtbot, tmp_path
 ):
-    clip = tmp_path / "customer.mp4"
-    exe = find_ffmpeg().path
-    subprocess.run(
-        [
-            exe,
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=320x240:rate=15:duration=2",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=300:duration=2",
-            "-shortest",
-            "-pix_fmt",
-            "yuv420p",
-            str(clip),
-        ],
-        check=True,
-    )
+    clip = make_clip(tmp_path / "customer.mp4", 2, size=(320, 240), fps=15, tone=300)
     sha, _stored = store_file(ctx.paths.media, clip)
     with ctx.session() as s:
         row = s.scalars(select(Scenario).where(Scenario.key == SCENARIO)).one()
@@ -272,22 +250,7 @@ def test_device_check_explains_a_missing_camera_and_saves_a_video_file_choice(
     qtbot.waitUntil(lambda: "What to do" in dialog.message.text(), timeout=WAIT_MS)
     assert "camera" in dialog.message.text().lower()
 
-    clip = tmp_path / "me.mp4"
-    subprocess.run(
-        [
-            find_ffmpeg().path,
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=320x240:rate=15:duration=2",
-            "-pix_fmt",
-            "yuv420p",
-            str(clip),
-        ],
-        check=True,
-    )
+    clip = make_clip(tmp_path / "me.mp4", 2, size=(320, 240), fps=15, sound=False)
     monkeypatch.setattr(device_check, "ask_open_path", lambda *_a: clip)
     dialog.source.setCurrentIndex(2)  # a video file
     qtbot.mouseClick(dialog.file_button, Qt.MouseButton.LeftButton)

@@ -8,7 +8,7 @@ devices, the version) are plain argument lists, kept here for the same reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import ffmpeg
@@ -61,6 +61,10 @@ class PreviewFormat:
 
 def _codec_options(enc: Encoding) -> dict:
     """H.264 and AAC as every take is encoded (recorded, or re-encoded by recovery)."""
+    return {**_video_codec_options(enc), **_audio_codec_options(enc)}
+
+
+def _video_codec_options(enc: Encoding) -> dict:
     return {
         "vcodec": "libx264",
         "preset": "veryfast",
@@ -72,10 +76,11 @@ def _codec_options(enc: Encoding) -> dict:
         "maxrate": enc.maxrate,
         "bufsize": enc.maxrate,
         "g": enc.fps * 2,
-        "acodec": "aac",
-        "audio_bitrate": enc.audio_bitrate,
-        "ar": 48000,
     }
+
+
+def _audio_codec_options(enc: Encoding) -> dict:
+    return {"acodec": "aac", "audio_bitrate": enc.audio_bitrate, "ar": 48000}
 
 
 def _encoder_options(enc: Encoding) -> dict:
@@ -145,6 +150,44 @@ def _preview_frames(video, preview: PreviewFormat):
     )
 
 
+def clip_command(
+    exe: str,
+    inputs: tuple[InputSpec, ...],
+    enc: Encoding,
+    output: Path,
+    seconds: float,
+    video_filters: tuple[tuple[str, dict], ...] = (),
+) -> list[str]:
+    """A short ordinary MP4 from ``inputs``, encoded as takes are: the clips tests and
+    demos use (an M4A of the sound alone when no input has a picture).
+
+    Made as fast as ffmpeg can: an input paced like a camera (a stand-in source's
+    ``re``) is read unpaced. ``video_filters`` are (filter, options) pairs applied to
+    the picture in order, e.g. ``(("hue", {"h": 40}),)``.
+    """
+    paced = ("re",)
+    nodes = [
+        replace(spec, options={k: v for k, v in spec.options.items() if k not in paced}).node()
+        for spec in inputs
+    ]
+    pairs = list(zip(nodes, inputs, strict=True))
+    video = next((node.video for node, spec in pairs if spec.video), None)
+    audio = next((node.audio for node, spec in pairs if spec.audio), None)
+    streams, options = [], {}
+    if video is not None:
+        for name, filter_options in video_filters:
+            video = video.filter(name, **filter_options)
+        streams.append(video)
+        options.update(_video_codec_options(enc))
+    if audio is not None:
+        streams.append(audio)
+        options.update(_audio_codec_options(enc))
+    out = ffmpeg.output(*streams, str(output), t=f"{seconds:.3f}", **options)
+    return out.global_args("-hide_banner", "-nostdin", "-loglevel", "error").compile(
+        cmd=exe, overwrite_output=True
+    )
+
+
 def remux_command(exe: str, source: Path, target: Path, seconds: float | None = None) -> list[str]:
     """Fragmented MP4 to an ordinary MP4 with its index at the front (fast start).
 
@@ -192,6 +235,16 @@ def packet_list_command(exe: str, path: Path, seconds: float | None = None) -> l
     limit = {"t": f"{seconds:.3f}"} if seconds else {}
     out = ffmpeg.input(str(path)).output("pipe:1", c="copy", map="0", f="framecrc", **limit)
     return out.global_args("-hide_banner", "-nostdin", "-nostats").compile(cmd=exe)
+
+
+def mean_volume_command(exe: str, path: Path) -> list[str]:
+    """The first sound stream's loudness, decoded and measured only (writes no file).
+
+    ffmpeg's volumedetect prints ``mean_volume: <dB> dB`` (among others) on stderr.
+    """
+    found = ffmpeg.input(str(path))
+    out = ffmpeg.output(found["a:0"], "-", af="volumedetect", f="null")
+    return out.global_args("-hide_banner", "-nostats").compile(cmd=exe)
 
 
 def version_command(exe: str) -> list[str]:

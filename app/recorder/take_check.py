@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from app.core.errors import NotFound
+from app.recorder import commands
 from app.recorder.ffmpeg_tools import FfmpegInfo, find_ffmpeg
 from app.recorder.probe import ProbeError, probe
 
@@ -135,20 +136,7 @@ def check_take(path: Path | str, expected_seconds: float | None = None) -> list[
 
 def mean_volume_db(path: Path, ffmpeg: FfmpegInfo) -> float:
     """The whole take's mean loudness in dBFS (``-inf`` for digital silence)."""
-    argv = [
-        ffmpeg.path,
-        "-hide_banner",
-        "-nostats",
-        "-i",
-        str(path),
-        "-map",
-        "0:a:0",
-        "-af",
-        "volumedetect",
-        "-f",
-        "null",
-        "-",
-    ]
+    argv = commands.mean_volume_command(ffmpeg.path, path)
     done = subprocess.run(argv, capture_output=True, timeout=300, check=False)
     m = re.search(r"mean_volume:\s*(-?inf|-?[\d.]+) dB", done.stderr.decode("utf-8", "replace"))
     return float(m.group(1)) if m else float("-inf")
