@@ -33,6 +33,21 @@ _PARTS = [
     ),
     ("platformdirs", "platformdirs", "MIT", "https://github.com/tox-dev/platformdirs"),
     ("pyyaml", "PyYAML", "MIT", "https://pyyaml.org/"),
+    ("fpdf2", "fpdf2", "LGPL-3.0-only", "https://py-pdf.github.io/fpdf2/"),
+    ("fonttools", "fontTools", "MIT", "https://github.com/fonttools/fonttools"),
+    ("pillow", "Pillow", "MIT-CMU", "https://python-pillow.org/"),
+    ("defusedxml", "defusedxml", "PSF-2.0", "https://github.com/tiran/defusedxml"),
+]
+
+# Files CrossCoach ships in its own resources (resources/fonts: the PDF report's text,
+# with their licence file beside them): (shown name, version, licence, home page).
+_SHIPPED = [
+    (
+        "DejaVu Sans fonts",
+        "2.37",
+        "Bitstream Vera and Arev font licences",
+        "https://dejavu-fonts.github.io/",
+    ),
 ]
 
 
@@ -46,6 +61,7 @@ def _installed(dist: str) -> str:
 def components(ffmpeg: FfmpegInfo | None = None) -> list[Component]:
     """The parts CrossCoach runs on, with FFmpeg as the given build has it."""
     parts = [Component(name, _installed(dist), lic, url) for dist, name, lic, url in _PARTS]
+    parts += [Component(*shipped) for shipped in _SHIPPED]
     if ffmpeg is not None:
         parts.insert(1, Component("FFmpeg", ffmpeg.version, ffmpeg.licence, "https://ffmpeg.org/"))
     return parts
@@ -64,5 +80,6 @@ def licence_text(ffmpeg: FfmpegInfo | None = None) -> str:
         "",
         "Qt and PySide6 are used under the LGPL: they are shipped as separate shared",
         "libraries that you may replace with your own build.",
+        "The DejaVu fonts' licence is in LICENSES/DejaVu-LICENSE.txt.",
     ]
     return "\n".join(lines) + "\n"

@@ -23,6 +23,7 @@ from app.recorder.ffmpeg_tools import find_ffmpeg
 Path("build/packaging/LICENSES/THIRD-PARTY.txt").write_text(licence_text(find_ffmpeg()))
 PYEOF
 cp LICENSE build/packaging/LICENSES/CrossCoach-LICENSE.txt 2>/dev/null || true
+cp resources/fonts/DejaVu-LICENSE.txt build/packaging/LICENSES/
 
 "$PY" -m PyInstaller --noconfirm --log-level WARN \
   --distpath dist --workpath build/pyinstaller packaging/crosscoach.spec

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
@@ -183,19 +184,44 @@ def needs_postgres(item) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Every test that needs PostgreSQL carries the ``postgres`` marker, written by hand or
-    not, so ``-m "not postgres"`` runs without a server and ``-m postgres`` selects them all."""
+    """Markers that select what they say: every test that needs PostgreSQL carries
+    ``postgres`` (so ``-m "not postgres"`` runs without a server), every test of a
+    test_ui_* module ``qt`` (below)."""
     for item in items:
         if needs_postgres(item):
             item.add_marker(pytest.mark.postgres)
+        if item.path.name.startswith("test_ui_"):
+            item.add_marker(pytest.mark.qt)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _one_qt_application(qapp):
-    """One QApplication for the whole run. Code that only needs a QGuiApplication
-    (the PDF report) creates one when none exists; if it came first, every widget
-    test after it would fail, so the widget-capable application is made up front."""
-    return qapp
+# --- Qt: a QApplication only for the tests that need one -----------------------------------
+# Nothing outside app/ui imports Qt (tests/test_layout.py), so the domain, CLI and sync
+# tests run without a QApplication. pytest-qt's session-wide ``qapp`` (which ``qtbot``
+# uses) serves the Qt tests: those that ask for it, and every test of a test_ui_* module
+# (marked ``qt`` here), some of which use Qt objects without asking.
+
+
+@pytest.fixture(autouse=True)
+def _qt_application_only_for_qt_tests(request):
+    if request.node.get_closest_marker("qt") is not None:
+        request.getfixturevalue("qapp")
+    if "qapp" in request.fixturenames:
+        yield
+        return
+    before = _qt_application()
+    yield
+    if before is None and _qt_application() is not None:
+        # Made here, it would stay for the rest of the run, and a QGuiApplication or
+        # QCoreApplication made before pytest-qt's QApplication breaks every widget test.
+        pytest.fail(
+            "this test made a Qt application: mark it qt, use qtbot, or keep Qt out of "
+            "the code it runs"
+        )
+
+
+def _qt_application():
+    core = sys.modules.get("PySide6.QtCore")  # not imported: no application either
+    return None if core is None else core.QCoreApplication.instance()
 
 
 @pytest.fixture

@@ -141,3 +141,22 @@ def test_bundled_gui_starts_and_quits_cleanly(bundle, tmp_path):
     gui = run_bundled(data_dir=data, CROSSCOACH_QUIT_AFTER_MS="1500")
     assert gui.returncode == 0, gui.stderr[-3000:]
     assert "Traceback" not in gui.stderr
+
+
+def test_bundled_report_writes_a_pdf_with_a_name_beyond_latin_1(bundle, tmp_path):
+    """fpdf2 and the DejaVu fonts inside the bundle: a rep prints their own report."""
+    data = tmp_path / "d"
+    made = run_bundled(
+        "profile", "create", "--name", "Zoë Łukasik", "--role", "rep", "--json", data_dir=data
+    )
+    assert made.returncode == 0, made.stderr[-3000:]
+    rep = json.loads(made.stdout)["id"]  # by id: a name lookup folds only ASCII capitals
+    pdf = tmp_path / "zoë.pdf"
+    done = run_bundled(
+        "--as", rep, "report", rep, "--period", "all", "--pdf", str(pdf), data_dir=data
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Coaching report: Zoë Łukasik" in text and "No reviews in this period." in text

@@ -1,5 +1,5 @@
 """The design card's rules, checked: every package is installed, and only
-app/ui imports Qt widgets."""
+app/ui imports Qt (any part of it)."""
 
 from __future__ import annotations
 
@@ -22,20 +22,66 @@ def test_every_package_under_app_is_listed_for_installation():
     assert "app.resources" in listed
 
 
-def test_only_the_ui_imports_qt_widgets():
+QT = ("PySide6", "shiboken6")
+
+
+def test_only_the_ui_imports_qt():
+    """Not QtWidgets only: no module outside app/ui imports any part of Qt (QtCore, QtGui,
+    QtMultimedia...), at the top or inside a function, by an import statement or by
+    importlib, so the domain, the CLI and their tests run without a QApplication."""
     offenders = []
     for source in (ROOT / "app").rglob("*.py"):
         if "ui" in source.relative_to(ROOT / "app").parts[:1]:
             continue
         for node in ast.walk(ast.parse(source.read_text(), str(source))):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            if any(n.startswith("PySide6.QtWidgets") for n in names):
-                offenders.append(str(source.relative_to(ROOT)))
+            for name in _imported(node):
+                if name.split(".")[0] in QT:
+                    offenders.append(f"{source.relative_to(ROOT)}:{node.lineno} {name}")
     assert offenders == []
+
+
+def _imported(node: ast.AST) -> list[str]:
+    """The modules ``node`` imports: ``import a.b``, ``from a.b import c`` and
+    ``importlib.import_module("a.b")`` / ``__import__("a.b")`` with a literal name."""
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names]
+    if isinstance(node, ast.ImportFrom):
+        return [node.module] if node.module and not node.level else []
+    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+        func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if called in ("import_module", "__import__") and isinstance(node.args[0].value, str):
+            return [node.args[0].value]
+    return []
+
+
+def test_the_qt_import_check_sees_every_form_of_import():
+    found = [
+        name
+        for node in ast.walk(
+            ast.parse(
+                "import PySide6\n"
+                "from PySide6 import QtCore\n"
+                "def f():\n"
+                "    from PySide6.QtGui import QPdfWriter\n"
+                "    import PySide6.QtMultimedia as m\n"
+                "    importlib.import_module('PySide6.QtWidgets')\n"
+                "    __import__('shiboken6')\n"
+                "from . import PySide6ish\n"
+                "about = 'Qt for Python (PySide6)'\n"
+            )
+        )
+        for name in _imported(node)
+        if name.split(".")[0] in QT
+    ]
+    assert found == [
+        "PySide6",
+        "PySide6",
+        "PySide6.QtGui",
+        "PySide6.QtMultimedia",
+        "PySide6.QtWidgets",
+        "shiboken6",
+    ]
 
 
 RENAMES = {("os", "replace"), ("os", "rename"), ("os", "renames"), ("os", "link")}

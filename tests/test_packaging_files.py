@@ -64,9 +64,20 @@ def test_licence_text_names_every_bundled_part():
 
     ffmpeg = find_ffmpeg()
     text = licence_text(ffmpeg)
-    for part in ("PySide6", "LGPL-3.0", "OpenCV", "Apache-2.0", "SQLAlchemy", "FFmpeg"):
+    for part in ("PySide6", "LGPL-3.0", "OpenCV", "Apache-2.0", "SQLAlchemy", "FFmpeg", "fpdf2"):
         assert part in text
     assert f"FFmpeg {ffmpeg.version}: {ffmpeg.licence}" in text
+    assert "DejaVu Sans fonts 2.37: Bitstream Vera and Arev font licences" in text
+
+
+def test_the_shipped_fonts_carry_their_licence():
+    """The PDF report's fonts ship in resources/fonts with the licence they require be
+    included in every copy (the bundle also copies it into LICENSES/)."""
+    fonts = ROOT / "resources" / "fonts"
+    assert sorted(p.name for p in fonts.glob("*.ttf")) == ["DejaVuSans-Bold.ttf", "DejaVuSans.ttf"]
+    licence = (fonts / "DejaVu-LICENSE.txt").read_text()
+    assert "Bitstream Vera Fonts Copyright" in licence and "Arev Fonts Copyright" in licence
+    assert "DejaVu-LICENSE.txt" in (ROOT / "packaging" / "build.sh").read_text()
 
 
 def test_ffmpeg_licence_follows_its_build_configuration():

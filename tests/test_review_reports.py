@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import csv
 import os
+import resource
+import shutil
+import signal
 import subprocess
 import sys
 import unicodedata
@@ -17,7 +20,7 @@ from sqlalchemy import select
 
 from app.core.errors import UserError
 from app.core.models import Decision, Scenario, Submission
-from app.review.comments import add_comment
+from app.review.comments import MAX_TEXT, add_comment
 from app.review.decisions import decide
 from app.review.export import write_scores_csv
 from app.review.periods import ALL_TIME, parse_period
@@ -200,10 +203,39 @@ def test_each_dangerous_start_is_neutralised_and_plain_numbers_are_not(tmp_path,
     assert back[7:] == ["-3", "-1.5", "approve"]
 
 
-def _pdf_text(path) -> str:
-    """The PDF's words with spacing evened out (Qt writes gaps as tabs, ff as a ligature)."""
-    text = " ".join(page.extract_text() for page in PdfReader(path).pages)
+def _even(text: str) -> str:
+    """Spacing evened out (gaps may come out as tabs, line ends, several spaces)."""
     return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _pdf_text(path) -> str:
+    """The PDF's words as pypdf reads them."""
+    return _even(" ".join(page.extract_text() for page in PdfReader(path).pages))
+
+
+def _pdftotext(path) -> str | None:
+    """The PDF's words as poppler's ``pdftotext`` reads them (the engine of most Linux PDF
+    viewers; .ci/run installs poppler-utils). None where it is not installed, except
+    under CI, where that fails the test."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdftotext is missing: install poppler-utils")
+        return None
+    done = subprocess.run(
+        [tool, "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Error" not in done.stderr, done.stderr  # poppler reads it without complaint
+    return _even(done.stdout)
+
+
+def _pdf_texts(path) -> list[str]:
+    """The PDF's words as each reader here sees them: what one reader finds, both must."""
+    return [text for text in (_pdf_text(path), _pdftotext(path)) if text is not None]
+
+
+CHART_SCALE = "100 75 50 25 0"  # the points chart's axis labels, top to bottom
 
 
 def test_the_coaching_report_pdf_holds_the_rep_scores_and_comments(scored, tmp_path):
@@ -221,7 +253,11 @@ def test_the_coaching_report_pdf_holds_the_rep_scores_and_comments(scored, tmp_p
     path = write_report_pdf(report, tmp_path / "ana.pdf")
     assert path.read_bytes().startswith(b"%PDF")
     assert not list(tmp_path.glob(".*partial"))
-    text = _pdf_text(path)
+    for text in _pdf_texts(path):
+        _holds_ana_s_report(text)
+
+
+def _holds_ana_s_report(text: str) -> None:
     for expected in (
         "Ana Souza",
         "2026-Q4",
@@ -237,6 +273,7 @@ def test_the_coaching_report_pdf_holds_the_rep_scores_and_comments(scored, tmp_p
         "missed the cross-sell moment",
         "Tom Trainer",
         "Max Manager",
+        CHART_SCALE,  # two reviews: the chart is drawn
     ):
         assert expected in text, expected
 
@@ -245,8 +282,10 @@ def test_a_report_for_a_quiet_period_says_so(scored, tmp_path):
     coaching, _, _ = scored
     with coaching.ctx.session() as s:
         report = build_report(s, "Ana Souza", parse_period("2026-01"))
-    text = _pdf_text(write_report_pdf(report, tmp_path / "quiet.pdf"))
-    assert "Ana Souza" in text and "No reviews in this period." in text
+    path = write_report_pdf(report, tmp_path / "quiet.pdf")
+    for text in _pdf_texts(path):
+        assert "Ana Souza" in text and "No reviews in this period." in text
+        assert CHART_SCALE not in text
 
 
 def test_score_rows_leave_out_withdrawn_reviews(scored):
@@ -262,17 +301,126 @@ def test_score_rows_leave_out_withdrawn_reviews(scored):
 
 @pytest.mark.real_kdf  # the crosscoach process makes Tom's key at the real cost
 def test_a_cli_process_writes_the_pdf_without_any_widget_application(scored, tmp_path):
-    """A separate ``crosscoach report`` process: only a QGuiApplication is made
-    there (no widgets), and the desktop app, which makes its QApplication first, is
-    another process, so the two never share one."""
+    """A separate ``crosscoach report`` process writes the PDF without loading Qt at
+    all: no QGuiApplication that could come before the desktop app's QApplication, and
+    no display needed."""
     coaching, _ana, _zoe = scored
     pdf = tmp_path / "ana.pdf"
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
     done = subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(coaching.ctx.paths.root),
+        [sys.executable, "-c", CLI_THEN_LIST_QT, "--data-dir", str(coaching.ctx.paths.root),
          "--as", "Tom Trainer", "report", "Ana Souza", "--period", "all",
          "--pdf", str(pdf)],
         env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    assert "Wrote the coaching report for Ana Souza" in done.stdout
+    assert "Qt modules loaded: []" in done.stdout
     assert "Ana Souza" in _pdf_text(pdf)
+
+
+# ``crosscoach ARGS``, then the Qt modules the process loaded.
+CLI_THEN_LIST_QT = """
+import sys
+from app.__main__ import main
+code = main(sys.argv[1:])
+print("Qt modules loaded:", sorted(m for m in sys.modules if m.startswith(("PySide6", "shiboken6"))))
+sys.exit(code)
+"""
+
+
+@pytest.fixture
+def zoe_s_quarter(coaching, make_profile):
+    """Two reviews of a rep whose name, team, reviewer, feedback and comments are not ASCII."""
+    zoe = make_profile("Zoë Ångström", "rep", team="Süd")
+    lukasz = make_profile("Łukasz Wójcik", "trainer")
+    first = coaching.submit(zoe, utc(2026, 10, 5))
+    second = coaching.submit(zoe, utc(2026, 11, 5))
+    with coaching.ctx.session() as s:
+        score_submission(s, lukasz, first, GOOD, "Świetnie: pytania otwarte.", now=utc(2026, 10, 6))
+        score_submission(s, lukasz, second, HALF, "Ærligt talt: spørg før.", now=utc(2026, 11, 6))
+        add_comment(s, lukasz, second, 2.0, "Ça coûte 5 € — naïve façade, Ω ≈ π")
+    return coaching, zoe
+
+
+def test_a_report_prints_names_and_words_beyond_latin_1(zoe_s_quarter, tmp_path):
+    """PDF's built-in fonts know only Latin-1 (no Ł, no €): the report embeds its own font."""
+    coaching, zoe = zoe_s_quarter
+    with coaching.ctx.session() as s:
+        # By id: finding "Zoë Ångström" by name fails today (SQLite's lower() folds only
+        # ASCII, so 'Å' never matches 'å'), a profile-lookup matter apart from the PDF.
+        report = build_report(s, zoe.id, parse_period("2026-Q4"))
+    path = write_report_pdf(report, tmp_path / "zoë.pdf")
+    for text in _pdf_texts(path):
+        for expected in (
+            "Coaching report: Zoë Ångström",
+            "Team: Süd",
+            "Łukasz Wójcik",
+            "Świetnie: pytania otwarte.",
+            "Ærligt talt: spørg før.",
+            "Ça coûte 5 € — naïve façade, Ω ≈ π",
+            CHART_SCALE,
+        ):
+            assert expected in text, expected
+    reader = PdfReader(path)
+    assert reader.metadata.title == "Coaching report — Zoë Ångström — 2026-Q4"
+    assert reader.metadata.creator == "CrossCoach"
+    fonts = {  # embedded subsets are named ABCDEF+Name
+        str(font.get_object()["/BaseFont"]).split("+")[-1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert len(fonts) == 2 and all(f.startswith("DejaVuSans") for f in fonts), fonts  # + bold
+
+
+def test_a_long_comment_runs_on_over_pages_whole(coaching, tmp_path):
+    """A table row may not be taller than a page; a comment at the longest the app takes,
+    in wide letters, is continued over several rows instead of failing the report."""
+    longest = "W" * MAX_TEXT
+    sub = coaching.submit(coaching.ana, utc(2026, 11, 20))
+    with coaching.ctx.session() as s:
+        score_submission(s, coaching.tom, sub, GOOD, now=utc(2026, 11, 21))
+        add_comment(s, coaching.tom, sub, 1.0, longest)
+        add_comment(s, coaching.tom, sub, 2.0, "after the long one")
+        report = build_report(s, "Ana Souza", parse_period("2026-11"))
+    path = write_report_pdf(report, tmp_path / "long.pdf")
+    for text in _pdf_texts(path):
+        assert sum(word.count("W") for word in text.split() if set(word) == {"W"}) == MAX_TEXT
+        assert text.index("after the long one") > text.rindex("W")
+    assert len(PdfReader(path).pages) >= 2
+
+
+def test_a_pdf_into_a_missing_folder_is_refused_and_nothing_is_written(scored, tmp_path):
+    coaching, _, _ = scored
+    with coaching.ctx.session() as s:
+        report = build_report(s, "Ana Souza", ALL_TIME)
+    with pytest.raises(UserError) as refused:
+        write_report_pdf(report, tmp_path / "nowhere" / "ana.pdf")
+    assert refused.value.message == f"The folder {tmp_path / 'nowhere'} does not exist."
+    assert refused.value.hint == "Choose a folder that exists for the PDF."
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_pdf_the_disk_will_not_take_leaves_the_old_report_whole(scored, tmp_path):
+    """The disk refuses the bytes halfway (here the process's file size limit, the way a
+    full disk or a quota does): a plain error, no partial file, last month's report as
+    it was."""
+    coaching, _, _ = scored
+    with coaching.ctx.session() as s:
+        report = build_report(s, "Ana Souza", ALL_TIME)
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "ana.pdf"
+    target.write_bytes(b"last month's report")
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    before = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an error, not the signal
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, hard))
+    try:
+        with pytest.raises(UserError) as refused:
+            write_report_pdf(report, target)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, before)
+    assert refused.value.message == f"CrossCoach could not write {target}."
+    assert refused.value.hint == "Choose a folder you can write to."
+    assert target.read_bytes() == b"last month's report"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["ana.pdf"]
