@@ -40,6 +40,13 @@ def test_profiles_create_list_use(cli):
     assert [p["name"] for p in json.loads(out) if p["active"]] == ["Tom"]
 
 
+def test_names_beyond_ascii_are_found_in_any_case(cli):
+    cli("profile", "create", "--name", "Łukasz Ångström", "--role", "rep")
+    code, out, err = cli("profile", "use", "łukasz ångström")
+    assert code == 0, err
+    assert "Łukasz Ångström (rep) is now the active profile" in out
+
+
 def test_acting_as_someone_unknown_is_a_clear_error(cli):
     code, out, err = cli("--as", "Nobody", "profile", "list")
     assert code != 0 and out == ""

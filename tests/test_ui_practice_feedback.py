@@ -24,7 +24,7 @@ from app.practice.rounds import can_record
 from app.review.comments import add_comment
 from app.review.decisions import decide
 from app.review.scoring import score_submission
-from app.sync.service import SyncReport
+from app.sync.service import RECORDINGS, SyncReport
 from app.ui.practice.page import PracticePage
 
 COMMENT_AT = 2.6  # seconds into the 4-second recording
@@ -166,7 +166,11 @@ def test_a_finished_sync_reloads_the_lists_and_the_feedback_on_screen(rep_page, 
     with c.ctx.session() as s:
         decide(s, c.tom, sub, Decision.APPROVE)
     assert view.comments.count() == 0  # nothing re-read before the sync says so
-    rep_page.state.sync.synced.emit(SyncReport(remote="folder:/shared", records_down=4))
+    rep_page.state.sync.synced.emit(
+        SyncReport(
+            remote="folder:/shared", records_down=4, changed=["comments", "reviews", "submissions"]
+        )
+    )
 
     assert rep_page.stack.currentWidget() is rep_page.feedback_screen
     assert "Approved" in view.outcome.text()
@@ -197,7 +201,7 @@ def test_a_video_not_on_this_device_yet_is_explained_and_plays_once_a_sync_bring
     assert view.points.text() == "Points: 75.0 of 100"
 
     shutil.copyfile(c.video, video)  # the sync brought the recording
-    report = SyncReport(remote="folder:/shared", media_down=1)
+    report = SyncReport(remote="folder:/shared", media_down=1, changed=[RECORDINGS])
     wait_first_frame(qtbot, view.player, lambda: rep_page.state.sync.synced.emit(report))
     assert not view.notice.isVisible()
     assert view.player.source_path == video
@@ -221,7 +225,8 @@ def test_closing_the_page_on_the_feedback_lets_go_of_the_video_and_later_syncs_a
     with qtbot.waitSignal(page.destroyed, timeout=5000):
         page.close()
     qtbot.waitUntil(lambda: not open_fds_to(video), timeout=5000)
-    state.sync.synced.emit(SyncReport(remote="folder:/shared"))  # reaches no deleted page
+    # What would make a live page reload reaches no deleted one.
+    state.sync.synced.emit(SyncReport(remote="folder:/shared", changed=["reviews"]))
 
 
 def test_a_finished_sync_reloads_the_review_queue_and_the_leaderboard(coaching, qtbot):
@@ -240,6 +245,8 @@ def test_a_finished_sync_reloads_the_review_queue_and_the_leaderboard(coaching, 
     sub = c.submit(c.ana)  # arrives from Ana's device
     with c.ctx.session() as s:
         score_submission(s, c.tia, sub, FULL, "")  # and Tia's review from hers
-    state.sync.synced.emit(SyncReport(remote="folder:/shared", records_down=2))
+    state.sync.synced.emit(
+        SyncReport(remote="folder:/shared", records_down=2, changed=["reviews", "submissions"])
+    )
     assert queue.queue.model.rowCount() == 1
     assert [e.name for e in board.board.entries] == ["Ana Souza"]

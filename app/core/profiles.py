@@ -102,9 +102,9 @@ def find_profile(s: Session, name_or_id: str) -> Profile:
     live = Person.deleted.is_(False)
     person = s.get(Person, needle)
     if person is None or person.deleted:
-        matches = list(
-            s.scalars(select(Person).where(live, func.lower(Person.name) == needle.lower()))
-        )
+        # Compared in Python: SQLite's lower() folds ASCII letters only (Ł, Å, Ö stay).
+        wanted = needle.casefold()
+        matches = [p for p in s.scalars(select(Person).where(live)) if p.name.casefold() == wanted]
         if not matches and len(needle) >= 4:
             matches = list(s.scalars(select(Person).where(live, Person.id.startswith(needle))))
         if len(matches) > 1:
