@@ -237,3 +237,19 @@ def stop_logging():
     for handler in [h for h in root.handlers if isinstance(h, LogFile)]:
         root.removeHandler(handler)
         handler.close()
+
+
+@pytest.fixture
+def shown_errors(monkeypatch):
+    """Message boxes (errors, notices) are recorded as (text, what to do) instead of
+    waiting for a click."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+
+    def fake_exec(box):
+        shown.append((box.text(), box.informativeText()))
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    return shown

@@ -10,7 +10,6 @@ import uuid
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select, text
 from sync_support import Office, admin_engine
 from test_ui_practice import open_from_list, record
@@ -35,19 +34,6 @@ from app.ui.sync import forms
 from app.ui.sync.settings_section import SyncSection
 
 WAIT_MS = 60_000  # a shared, busy machine: generous, never asserted as a time
-
-
-@pytest.fixture
-def shown_errors(monkeypatch):
-    """Error dialogs are recorded instead of waiting for a click."""
-    shown = []
-
-    def fake_exec(box):
-        shown.append((box.text(), box.informativeText()))
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
-    return shown
 
 
 @pytest.fixture

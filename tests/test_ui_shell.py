@@ -10,7 +10,7 @@ import sys
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from app.core.profiles import list_profiles
 from app.ui.first_start import FirstStartDialog
@@ -37,19 +37,6 @@ def window_for(state, qtbot):
         return window
 
     return make
-
-
-@pytest.fixture
-def shown_errors(monkeypatch):
-    """Error dialogs are recorded instead of waiting for a click."""
-    shown = []
-
-    def fake_exec(box):
-        shown.append((box.text(), box.informativeText()))
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
-    return shown
 
 
 def test_first_start_asks_who_you_are_and_opens_the_main_window(state, qtbot):

@@ -9,7 +9,6 @@ import threading
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QMessageBox
 
 from app.bootstrap import open_context
 from app.core.profiles import create_profile, list_profiles, parse_role
@@ -19,19 +18,6 @@ from app.ui.sync import forms
 from app.ui.sync.settings_section import SyncSection
 
 SYNC_TIMEOUT = 20000
-
-
-@pytest.fixture
-def shown_errors(monkeypatch):
-    """Error dialogs are recorded instead of waiting for a click."""
-    shown = []
-
-    def fake_exec(box):
-        shown.append((box.text(), box.informativeText()))
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
-    return shown
 
 
 @pytest.fixture

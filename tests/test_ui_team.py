@@ -11,7 +11,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog
 from test_ui_identity import answer_modal, type_and_enter
 
 from app.bootstrap import open_context
@@ -40,18 +40,6 @@ def told(monkeypatch):
     monkeypatch.setattr(team_section, "inform", lambda _parent, text: said.append(text))
     monkeypatch.setattr(team_section, "confirm", lambda _parent, question, _hint: True)
     return said
-
-
-@pytest.fixture
-def shown_errors(monkeypatch):
-    shown = []
-
-    def fake_exec(box):
-        shown.append((box.text(), box.informativeText()))
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
-    return shown
 
 
 @pytest.fixture
