@@ -132,7 +132,9 @@ def shoot(out_dir: Path, scheme: str, root: Path, suffix: str) -> None:
     ctx.close()
 
 
-def main(argv: list[str]) -> int:
+def run_shots(shoot, argv: list[str]) -> int:
+    """``[OUT_DIR [light|dark] [SUFFIX]]``: call ``shoot(out_dir, scheme, root, suffix)`` for
+    each scheme, in a fresh temporary folder."""
     out_dir = Path(argv[0]) if argv else Path(__file__).resolve().parent
     schemes = [argv[1]] if len(argv) > 1 and argv[1] in ("light", "dark") else ["light", "dark"]
     suffix = argv[2] if len(argv) > 2 else ""
@@ -145,4 +147,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run_shots(shoot, sys.argv[1:]))

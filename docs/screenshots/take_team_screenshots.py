@@ -16,11 +16,11 @@ with a shared folder of its own: your own data is never touched.
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QScrollArea
+from take_identity_screenshots import run_shots
 from take_screenshots import grab, settle  # this folder: run as a script
 
 from app.bootstrap import open_context
@@ -31,7 +31,6 @@ from app.sync import roster
 from app.sync.onboarding import connect
 from app.sync.service import SyncService
 from app.ui.first_start import FirstStartDialog
-from app.ui.launch import application
 from app.ui.main_window import MainWindow
 from app.ui.state import AppState
 from app.ui.sync.invitation import InvitationDialog
@@ -140,17 +139,5 @@ def shoot(out_dir: Path, scheme: str, root: Path, suffix: str) -> None:
         state.ctx.close()
 
 
-def main(argv: list[str]) -> int:
-    out_dir = Path(argv[0]) if argv else Path(__file__).resolve().parent
-    schemes = [argv[1]] if len(argv) > 1 and argv[1] in ("light", "dark") else ["light", "dark"]
-    suffix = argv[2] if len(argv) > 2 else ""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    application()
-    with tempfile.TemporaryDirectory() as tmp:
-        for scheme in schemes:
-            shoot(out_dir, scheme, Path(tmp), suffix)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run_shots(shoot, sys.argv[1:]))

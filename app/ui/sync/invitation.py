@@ -8,7 +8,7 @@ they are a trainer or manager) and asks a manager to add it to the roster.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
 from app.core.errors import UserError
 from app.core.profiles import Profile
@@ -17,10 +17,10 @@ from app.sync.onboarding import accept_invitation, ask_to_join_after
 from app.sync.roster import Invitation
 from app.sync.signing import short
 from app.ui.errors import show_error
-from app.ui.icons import set_icon
 from app.ui.identity.secret_form import SecretForm
 from app.ui.state import AppState
 from app.ui.sync.forms import RemoteForm, WrappedText
+from app.ui.sync.join import join_buttons
 from app.ui.tasks import BackgroundTask
 
 ROLE_WORDS = {"rep": "a rep", "trainer": "a trainer", "manager": "a manager"}
@@ -70,14 +70,7 @@ class InvitationDialog(QDialog):
         step = Step.SET if invitation.role.reviews else Step.NOTHING
         self.secret = SecretForm(Need(person, step, secret_word(invitation.role)))
         layout.addWidget(self.secret)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.join_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.join_button.setText("Join the team")
-        set_icon(self.join_button, "sync")
-        self.buttons.accepted.connect(self.join)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.join_button = join_buttons(self)
         layout.addWidget(self.buttons)
         self.resize(560, self.sizeHint().height())
         self.secret.focus()

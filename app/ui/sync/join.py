@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.core.errors import UserError
 from app.sync.onboarding import Team, join_team
@@ -11,6 +18,19 @@ from app.ui.icons import set_icon
 from app.ui.state import AppState
 from app.ui.sync.forms import RemoteForm, WrappedText
 from app.ui.tasks import BackgroundTask
+
+
+def join_buttons(dialog) -> tuple[QDialogButtonBox, QPushButton]:
+    """ "Join the team" (calls ``dialog.join``) and Cancel, for both ways of joining."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    join = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    join.setText("Join the team")
+    set_icon(join, "sync")
+    buttons.accepted.connect(dialog.join)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, join
 
 
 class JoinTeamDialog(QDialog):
@@ -35,14 +55,7 @@ class JoinTeamDialog(QDialog):
         )
         self.form = RemoteForm(allow_none=False, joining=True)
         layout.addWidget(self.form)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.join_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.join_button.setText("Join the team")
-        set_icon(self.join_button, "sync")
-        self.buttons.accepted.connect(self.join)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.join_button = join_buttons(self)
         layout.addWidget(self.buttons)
         self.resize(560, self.sizeHint().height())
 
